@@ -1,0 +1,3 @@
+namespace MlpTrainer.Kernels;
+
+internal enum Transpose { No, Yes }

@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using MlpTrainer.Model;
+
+namespace MlpTrainer.Optimizers;
+
+/// <summary>
+/// Adam (Kingma and Ba, 2015) with bias correction, in PyTorch's form: with g the gradient (plus λ·w),
+/// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − η·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+/// It is computed as w ← w − αₜ·m/(√v + ε̂) with αₜ = η√(1−β₂ᵗ)/(1−β₁ᵗ) and ε̂ = ε√(1−β₂ᵗ), which is the same
+/// expression with the corrections folded into two scalars, so each element costs one pass over memory.
+/// </summary>
+internal sealed class AdamOptimizer : Optimizer
+{
+    private readonly float _beta1, _beta2, _epsilon;
+    private readonly float[] _m, _v;
+    private float _alpha, _epsilonHat;
+
+    public AdamOptimizer(NetworkLayout layout, float l2Regularization, float beta1, float beta2, float epsilon)
+        : base(layout, l2Regularization)
+    {
+        _beta1 = beta1;
+        _beta2 = beta2;
+        _epsilon = epsilon;
+        _m = new float[layout.ParameterCount];
+        _v = new float[layout.ParameterCount];
+    }
+
+    protected override void BeginStep(long step, float learningRate)
+    {
+        double correction2 = Math.Sqrt(1 - Math.Pow(_beta2, step));
+        _alpha = (float)(learningRate * correction2 / (1 - Math.Pow(_beta1, step)));
+        _epsilonHat = (float)(_epsilon * correction2);
+    }
+
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int stateOffset, float decay)
+    {
+        int n = parameters.Length;
+        ref float w = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float m = ref _m[stateOffset];
+        ref float v = ref _v[stateOffset];
+        float b1 = _beta1, b2 = _beta2, c1 = 1 - _beta1, c2 = 1 - _beta2, alpha = _alpha, eps = _epsilonHat;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vb1 = Vector512.Create(b1); var vb2 = Vector512.Create(b2);
+            var vc1 = Vector512.Create(c1); var vc2 = Vector512.Create(c2);
+            var va = Vector512.Create(alpha); var ve = Vector512.Create(eps); var vd = Vector512.Create(decay);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var wi = Vector512.LoadUnsafe(ref w, (nuint)i);
+                var gi = Vector512.LoadUnsafe(ref g, (nuint)i) + vd * wi;
+                var mi = vb1 * Vector512.LoadUnsafe(ref m, (nuint)i) + vc1 * gi;
+                var vi = vb2 * Vector512.LoadUnsafe(ref v, (nuint)i) + vc2 * (gi * gi);
+                Vector512.StoreUnsafe(mi, ref m, (nuint)i);
+                Vector512.StoreUnsafe(vi, ref v, (nuint)i);
+                Vector512.StoreUnsafe(wi - va * mi / (Vector512.Sqrt(vi) + ve), ref w, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vb1 = Vector256.Create(b1); var vb2 = Vector256.Create(b2);
+            var vc1 = Vector256.Create(c1); var vc2 = Vector256.Create(c2);
+            var va = Vector256.Create(alpha); var ve = Vector256.Create(eps); var vd = Vector256.Create(decay);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var wi = Vector256.LoadUnsafe(ref w, (nuint)i);
+                var gi = Vector256.LoadUnsafe(ref g, (nuint)i) + vd * wi;
+                var mi = vb1 * Vector256.LoadUnsafe(ref m, (nuint)i) + vc1 * gi;
+                var vi = vb2 * Vector256.LoadUnsafe(ref v, (nuint)i) + vc2 * (gi * gi);
+                Vector256.StoreUnsafe(mi, ref m, (nuint)i);
+                Vector256.StoreUnsafe(vi, ref v, (nuint)i);
+                Vector256.StoreUnsafe(wi - va * mi / (Vector256.Sqrt(vi) + ve), ref w, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float wi = Unsafe.Add(ref w, i);
+            float gi = Unsafe.Add(ref g, i) + decay * wi;
+            float mi = b1 * Unsafe.Add(ref m, i) + c1 * gi;
+            float vi = b2 * Unsafe.Add(ref v, i) + c2 * (gi * gi);
+            Unsafe.Add(ref m, i) = mi;
+            Unsafe.Add(ref v, i) = vi;
+            Unsafe.Add(ref w, i) = wi - alpha * mi / (MathF.Sqrt(vi) + eps);
+        }
+    }
+}
