@@ -47,6 +47,7 @@ public sealed class MlpEstimator : TrainerEstimatorBase<MulticlassPredictionTran
     /// <summary>Part of ML.NET's trainer protocol: the trainer wants normalized features and does its own caching.</summary>
     public override TrainerInfo Info => TrainerInfo;
 
+    /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
 
@@ -62,6 +63,7 @@ public sealed class MlpEstimator : TrainerEstimatorBase<MulticlassPredictionTran
         return options.Clone();
     }
 
+    /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public override void CheckLabelCompatible(SchemaShape.Column labelCol)
     {
@@ -69,6 +71,7 @@ public sealed class MlpEstimator : TrainerEstimatorBase<MulticlassPredictionTran
             throw Host.ExceptSchemaMismatch(nameof(labelCol), "label", LabelColumn.Name, "Key", labelCol.GetTypeString());
     }
 
+    /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema)
     {
@@ -86,10 +89,12 @@ public sealed class MlpEstimator : TrainerEstimatorBase<MulticlassPredictionTran
         };
     }
 
+    /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public override MulticlassPredictionTransformer<MlpModelParameters> MakeTransformer(MlpModelParameters model, DataViewSchema trainSchema)
         => new(Host, model, trainSchema, FeatureColumn.Name, LabelColumn.Name);
 
+    /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public override MlpModelParameters TrainModelCore(TrainContext context)
     {

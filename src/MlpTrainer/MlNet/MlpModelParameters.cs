@@ -100,7 +100,9 @@ public sealed class MlpModelParameters : ModelParametersBase<VBuffer<float>>, IV
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(MlpModelParameters).Assembly.FullName);
+        // The simple name: ML.NET loads the assembly by this name, and a full name with a version would stop
+        // models saved by one MlpTrainer version from loading under a newer one.
+        loaderAssemblyName: typeof(MlpModelParameters).Assembly.GetName().Name);
 
     internal static MlpModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
     {

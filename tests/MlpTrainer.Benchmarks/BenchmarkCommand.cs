@@ -1,0 +1,46 @@
+namespace MlpTrainer.Benchmarks;
+
+internal static class BenchmarkCommand
+{
+    private const string Usage = """
+        Usage: dotnet run -c Release --project tests/MlpTrainer.Benchmarks -- <benchmark> [options]
+          epochs [--epochs N] [--threads N]   the standard workload: Fashion-MNIST 60k, 784-256-128-10 ReLU, Adam 1e-3,
+                                              batch 128; prints s/epoch (median), samples/s, GFLOP/s, % of the GEMM
+                                              ceiling, peak working set and test accuracy
+          gemm [--threads N]                  GFLOP/s of the matrix products backprop uses, and the ceiling
+          scoring [--threads N]               rows/s scoring the test set
+        """;
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "--help" or "-h")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 1 : 0;
+        }
+        var options = new Dictionary<string, int>();
+        for (int i = 1; i < args.Length; i += 2)
+        {
+            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], out int value) || value < 1)
+            {
+                Console.Error.WriteLine($"Option '{args[i]}' needs a positive whole number.");
+                return 1;
+            }
+            options[args[i]] = value;
+        }
+        int threads = options.GetValueOrDefault("--threads", Environment.ProcessorCount);
+        return args[0] switch
+        {
+            "epochs" => EpochBenchmark.Run(options.GetValueOrDefault("--epochs", 5), threads),
+            "gemm" => GemmBenchmark.Run(threads),
+            "scoring" => ScoringBenchmark.Run(threads),
+            _ => Fail($"Unknown benchmark '{args[0]}'.\n{Usage}"),
+        };
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 1;
+    }
+}
