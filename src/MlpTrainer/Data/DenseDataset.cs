@@ -7,9 +7,10 @@ namespace MlpTrainer.Data;
 /// </summary>
 internal sealed class DenseDataset
 {
-    /// <summary>Rows per chunk: a power of two so that a row's chunk and position are a shift and a mask.</summary>
-    public const int RowsPerChunk = 1 << ChunkShift;
-    private const int ChunkShift = 12;
+    /// <summary>A chunk holds at most this many floats (4 MiB), so a small dataset never allocates much more than it needs.</summary>
+    private const int MaxChunkFloats = 1 << 20;
+
+    private readonly int _chunkShift;
 
     private readonly List<float[]> _chunks = new();
     private readonly List<int> _labels = new();
@@ -20,7 +21,12 @@ internal sealed class DenseDataset
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
         FeatureCount = featureCount;
         ClassCount = classCount;
+        // Rows per chunk: a power of two, so that a row's chunk and position are a shift and a mask.
+        _chunkShift = Math.Max(0, System.Numerics.BitOperations.Log2((uint)Math.Max(1, MaxChunkFloats / featureCount)));
     }
+
+    /// <summary>Rows per storage chunk (a power of two).</summary>
+    public int RowsPerChunk => 1 << _chunkShift;
 
     public int FeatureCount { get; }
 
@@ -37,7 +43,7 @@ internal sealed class DenseDataset
             throw new ArgumentOutOfRangeException(nameof(label), label, $"Classes are 0 to {ClassCount - 1}.");
         int slot = RowCount & (RowsPerChunk - 1);
         if (slot == 0)
-            _chunks.Add(new float[RowsPerChunk * FeatureCount]);
+            _chunks.Add(new float[(long)RowsPerChunk * FeatureCount]);
         features.CopyTo(_chunks[^1].AsSpan(slot * FeatureCount, FeatureCount));
         _labels.Add(label);
         RowCount++;
@@ -47,7 +53,7 @@ internal sealed class DenseDataset
     {
         if ((uint)row >= (uint)RowCount)
             throw new ArgumentOutOfRangeException(nameof(row), row, $"The dataset has {RowCount} rows.");
-        return _chunks[row >> ChunkShift].AsSpan((row & (RowsPerChunk - 1)) * FeatureCount, FeatureCount);
+        return _chunks[row >> _chunkShift].AsSpan((row & (RowsPerChunk - 1)) * FeatureCount, FeatureCount);
     }
 
     public int Label(int row) => _labels[row];

@@ -41,7 +41,8 @@ public sealed class MlpModelParameters : ModelParametersBase<VBuffer<float>>, IV
         // *** Binary format *** (after ModelParametersBase's int: sizeof(float))
         // MlpTrainer's format: see NetworkSerializer.
         string name = string.IsNullOrEmpty(ctx.Directory) ? "(at the root of the model)" : $"in '{ctx.Directory}'";
-        NetworkSerializer.Contents contents = NetworkSerializer.Read(ctx.Reader, name);
+        long blockEnd = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel; // ML.NET's trailer follows the block
+        NetworkSerializer.Contents contents = NetworkSerializer.Read(ctx.Reader, name, blockEnd);
         _network = contents.Network;
         Settings = contents.Settings;
         _inputType = new VectorDataViewType(NumberDataViewType.Single, _network.Layout.InputSize);

@@ -71,11 +71,15 @@ internal static class NetworkSerializer
 
     /// <param name="reader">Positioned at the magic number.</param>
     /// <param name="modelName">Names the model in error messages (e.g. its place in the zip).</param>
-    public static Contents Read(BinaryReader reader, string modelName)
+    /// <param name="blockEnd">
+    /// The stream position where the model's block ends, when the block is followed by other data (ML.NET puts
+    /// its own trailer after it); null reads to the end of a seekable stream, or as far as a non-seekable one goes.
+    /// </param>
+    public static Contents Read(BinaryReader reader, string modelName, long? blockEnd = null)
     {
         try
         {
-            return ReadCore(reader, modelName);
+            return ReadCore(reader, modelName, blockEnd);
         }
         catch (EndOfStreamException)
         {
@@ -83,7 +87,7 @@ internal static class NetworkSerializer
         }
     }
 
-    private static Contents ReadCore(BinaryReader reader, string modelName)
+    private static Contents ReadCore(BinaryReader reader, string modelName, long? blockEnd)
     {
         uint magic = reader.ReadUInt32();
         if (magic != Magic)
@@ -95,10 +99,12 @@ internal static class NetworkSerializer
             throw Invalid(modelName, $"its format version {version} is not a valid version");
 
         int length = reader.ReadInt32();
-        long remaining = reader.BaseStream.CanSeek ? reader.BaseStream.Length - reader.BaseStream.Position : long.MaxValue;
+        long? remaining = blockEnd is long end
+            ? end - reader.BaseStream.Position
+            : reader.BaseStream.CanSeek ? reader.BaseStream.Length - reader.BaseStream.Position : null;
         if (length < 0 || length + 4L > remaining)
-            throw Invalid(modelName, $"it declares a payload of {length} bytes but only {Math.Max(0, remaining - 4)} follow (the file is truncated or damaged)");
-        byte[] payload = reader.ReadBytes(length);
+            throw Invalid(modelName, $"it declares a payload of {length} bytes but only {Math.Max(0, remaining.GetValueOrDefault() - 4)} follow (the file is truncated or damaged)");
+        byte[] payload = ReadUpTo(reader.BaseStream, length);
         if (payload.Length != length)
             throw Invalid(modelName, $"it declares a payload of {length} bytes but only {payload.Length} follow (the file is truncated)");
         uint stored = reader.ReadUInt32();
@@ -158,6 +164,31 @@ internal static class NetworkSerializer
         if (bad >= 0)
             throw Invalid(modelName, $"parameter {bad} is {parameters[bad]}; a trained network has only finite parameters");
         return new Contents(new MlpNetwork(new NetworkLayout(sizes), activation, slope, parameters), settings);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="length"/> bytes, or fewer if the stream ends first, growing the buffer as data
+    /// arrives, so that a damaged length on a stream of unknown size cannot make it allocate gigabytes up front.
+    /// </summary>
+    private static byte[] ReadUpTo(Stream stream, int length)
+    {
+        const int Block = 1 << 20;
+        if (length <= Block)
+        {
+            var small = new byte[length];
+            int read = stream.ReadAtLeast(small, length, throwOnEndOfStream: false);
+            return read == length ? small : small[..read];
+        }
+        using var buffer = new MemoryStream();
+        var block = new byte[Block];
+        while (buffer.Length < length)
+        {
+            int read = stream.Read(block, 0, (int)Math.Min(Block, length - buffer.Length));
+            if (read == 0)
+                break;
+            buffer.Write(block, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     private static int FirstNonFinite(ReadOnlySpan<float> values)
