@@ -51,4 +51,31 @@ internal static class SoftmaxCrossEntropy
         }
         return loss;
     }
+
+    /// <summary>
+    /// For evaluation: the summed cross-entropy of <paramref name="rows"/> rows of logits (overwritten) and, in
+    /// <paramref name="correct"/>, how many rows have their label as the largest logit (the first largest on ties).
+    /// </summary>
+    public static double LossAndCorrect(Span<float> logits, ReadOnlySpan<int> labels, int rows, int classes, out int correct)
+    {
+        if (logits.Length < rows * classes)
+            throw new ArgumentException($"{rows} rows of {classes} logits need {rows * classes} elements; got {logits.Length}.", nameof(logits));
+        double loss = 0;
+        correct = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = logits.Slice(r * classes, classes);
+            int label = labels[r];
+            if ((uint)label >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(labels), label, $"Row {r} has class {label}; classes are 0 to {classes - 1}.");
+            if (TensorPrimitives.IndexOfMax(row) == label)
+                correct++;
+            float max = TensorPrimitives.Max(row);
+            TensorPrimitives.Subtract(row, max, row);
+            float shiftedLabelLogit = row[label];
+            TensorPrimitives.Exp(row, row);
+            loss += Math.Log(TensorPrimitives.Sum(row)) - shiftedLabelLogit;
+        }
+        return loss;
+    }
 }

@@ -26,11 +26,12 @@ public sealed class MlpModelParameters : ModelParametersBase<VBuffer<float>>, IV
     private readonly DataViewType _inputType;
     private readonly DataViewType _outputType;
 
-    internal MlpModelParameters(IHostEnvironment env, MlpNetwork network, TrainingSettings settings)
+    internal MlpModelParameters(IHostEnvironment env, MlpNetwork network, TrainingSettings settings, IReadOnlyList<MlpEpochReport> history)
         : base(env, RegistrationName)
     {
         _network = network;
         Settings = settings;
+        TrainingHistory = history.ToArray();
         _inputType = new VectorDataViewType(NumberDataViewType.Single, network.Layout.InputSize);
         _outputType = new VectorDataViewType(NumberDataViewType.Single, network.Layout.OutputSize);
     }
@@ -45,6 +46,7 @@ public sealed class MlpModelParameters : ModelParametersBase<VBuffer<float>>, IV
         NetworkSerializer.Contents contents = NetworkSerializer.Read(ctx.Reader, name, blockEnd);
         _network = contents.Network;
         Settings = contents.Settings;
+        TrainingHistory = contents.History;
         _inputType = new VectorDataViewType(NumberDataViewType.Single, _network.Layout.InputSize);
         _outputType = new VectorDataViewType(NumberDataViewType.Single, _network.Layout.OutputSize);
     }
@@ -64,8 +66,14 @@ public sealed class MlpModelParameters : ModelParametersBase<VBuffer<float>>, IV
     /// <summary>The number of classes, which is the length of the <c>Score</c> vector.</summary>
     public int NumberOfClasses => _network.Layout.OutputSize;
 
-    /// <summary>The epochs this model was trained for.</summary>
+    /// <summary>The epochs this model was trained for, including those of a model it was warm-started from.</summary>
     public int EpochsTrained => Settings.EpochsTrained;
+
+    /// <summary>
+    /// One <see cref="MlpEpochReport"/> per epoch run, oldest first: training loss, validation loss and accuracy (with
+    /// validation data), learning rate and seconds. Saved with the model; empty for models saved in format 1.
+    /// </summary>
+    public IReadOnlyList<MlpEpochReport> TrainingHistory { get; }
 
     internal MlpNetwork Network => _network;
 
@@ -97,7 +105,9 @@ public sealed class MlpModelParameters : ModelParametersBase<VBuffer<float>>, IV
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "MLPMULTI",
-        verWrittenCur: 0x00010001, // MlpTrainer format 1
+        // verWrittenCur: 0x00010001, // MlpTrainer format 1
+        verWrittenCur: 0x00010002, // MlpTrainer format 2: training history
+        // Older MlpTrainers pass ML.NET's check and then say themselves which format they cannot read.
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
@@ -119,7 +129,7 @@ public sealed class MlpModelParameters : ModelParametersBase<VBuffer<float>>, IV
     {
         ctx.SetVersionInfo(GetVersionInfo());
         base.SaveCore(ctx);
-        NetworkSerializer.Write(ctx.Writer, _network, Settings);
+        NetworkSerializer.Write(ctx.Writer, _network, Settings, TrainingHistory);
     }
 
     /// <summary>Part of ML.NET's predictor protocol.</summary>

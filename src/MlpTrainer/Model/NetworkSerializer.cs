@@ -9,7 +9,7 @@ namespace MlpTrainer.Model;
 /// MlpTrainer's own model format, written inside the ML.NET model zip. Everything is little-endian:
 /// <code>
 /// uint32  magic            "MLPW" (0x57504C4D)
-/// int32   format version   1
+/// int32   format version   2 (1 had no history)
 /// int32   payload length   bytes that follow, before the checksum
 /// payload:
 ///   int32    task          1 = multiclass
@@ -20,6 +20,7 @@ namespace MlpTrainer.Model;
 ///   float32  beta1, beta2, epsilon, L2 regularization, int32 batch size, int32 epochs trained
 ///   int32    parameter count
 ///   float32[parameter count]  for each layer: weights (outputs × inputs, row-major), then biases
+///   training history (format 2 on): see <see cref="TrainingHistoryFormat"/>
 /// uint32  CRC-32 of the payload
 /// </code>
 /// Reading checks the magic, the version (newer than <see cref="CurrentVersion"/> is refused, every older
@@ -29,14 +30,14 @@ namespace MlpTrainer.Model;
 internal static class NetworkSerializer
 {
     public const uint Magic = 0x57504C4D;
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
     public const int MulticlassTask = 1;
     private const int MaxLevels = 1024;
     private const int MaxLevelSize = 1_000_000_000;
 
-    public sealed record Contents(MlpNetwork Network, TrainingSettings Settings);
+    public sealed record Contents(MlpNetwork Network, TrainingSettings Settings, IReadOnlyList<MlpEpochReport> History);
 
-    public static void Write(BinaryWriter writer, MlpNetwork network, TrainingSettings settings)
+    public static void Write(BinaryWriter writer, MlpNetwork network, TrainingSettings settings, IReadOnlyList<MlpEpochReport> history)
     {
         using var payloadStream = new MemoryStream();
         using (var payload = new BinaryWriter(payloadStream, Encoding.UTF8, leaveOpen: true))
@@ -59,6 +60,7 @@ internal static class NetworkSerializer
             payload.Write(settings.EpochsTrained);
             payload.Write(network.Parameters.Length);
             WriteFloats(payload, network.Parameters);
+            TrainingHistoryFormat.Write(payload, history);
         }
 
         ReadOnlySpan<byte> bytes = payloadStream.GetBuffer().AsSpan(0, checked((int)payloadStream.Length));
@@ -113,10 +115,10 @@ internal static class NetworkSerializer
             throw Invalid(modelName, $"its checksum does not match (stored 0x{stored:X8}, computed 0x{actual:X8}): the weights are damaged");
 
         using var payloadReader = new BinaryReader(new MemoryStream(payload, writable: false));
-        return ReadPayload(payloadReader, modelName);
+        return ReadPayload(payloadReader, modelName, version);
     }
 
-    private static Contents ReadPayload(BinaryReader r, string modelName)
+    private static Contents ReadPayload(BinaryReader r, string modelName, int version)
     {
         int task = r.ReadInt32();
         if (task != MulticlassTask)
@@ -150,7 +152,8 @@ internal static class NetworkSerializer
         long left = r.BaseStream.Length - r.BaseStream.Position;
         if (count != expected)
             throw Invalid(modelName, $"it holds {count} parameters but its shape {string.Join("-", sizes)} needs {expected}");
-        if (left != 4L * count)
+        bool hasHistory = version >= 2;
+        if (hasHistory ? left < 4L * count : left != 4L * count)
             throw Invalid(modelName, $"{left} bytes of parameters follow but {count} parameters need {4L * count}");
 
         var parameters = new float[count];
@@ -163,7 +166,28 @@ internal static class NetworkSerializer
         int bad = FirstNonFinite(parameters);
         if (bad >= 0)
             throw Invalid(modelName, $"parameter {bad} is {parameters[bad]}; a trained network has only finite parameters");
-        return new Contents(new MlpNetwork(new NetworkLayout(sizes), activation, slope, parameters), settings);
+
+        IReadOnlyList<MlpEpochReport> history = Array.Empty<MlpEpochReport>();
+        if (hasHistory)
+        {
+            long afterParameters = r.BaseStream.Length - r.BaseStream.Position;
+            int epochs = afterParameters >= 4 ? r.ReadInt32() : -1;
+            long needed = 4L * count + TrainingHistoryFormat.BlockBytes(Math.Max(0, epochs));
+            if (epochs < 0 || left != needed)
+                throw Invalid(modelName, $"{left} bytes of parameters and history follow but {count} parameters and a history of {epochs} epochs need {needed}");
+            r.BaseStream.Position -= 4;
+            try
+            {
+                history = TrainingHistoryFormat.Read(r, $"the model {modelName}");
+            }
+            catch (InvalidDataException e)
+            {
+                throw Invalid(modelName, e.Message.TrimEnd('.'));
+            }
+            if (r.BaseStream.Position != r.BaseStream.Length)
+                throw Invalid(modelName, $"{r.BaseStream.Length - r.BaseStream.Position} unexpected bytes follow the training history");
+        }
+        return new Contents(new MlpNetwork(new NetworkLayout(sizes), activation, slope, parameters), settings, history);
     }
 
     /// <summary>

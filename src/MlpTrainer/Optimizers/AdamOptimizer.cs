@@ -10,25 +10,31 @@ namespace MlpTrainer.Optimizers;
 /// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − η·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
 /// It is computed as w ← w − αₜ·m/(√v + ε̂) with αₜ = η√(1−β₂ᵗ)/(1−β₁ᵗ) and ε̂ = ε√(1−β₂ᵗ), which is the same
 /// expression with the corrections folded into two scalars, so each element costs one pass over memory.
+/// With decoupled decay (AdamW) λ does not enter g: the weights shrink first, w ← w·(1 − η·λ), as in PyTorch's AdamW.
 /// </summary>
 internal sealed class AdamOptimizer : Optimizer
 {
     private readonly float _beta1, _beta2, _epsilon;
+    private readonly bool _decoupled;
     private readonly float[] _m, _v;
-    private float _alpha, _epsilonHat;
+    private float _alpha, _epsilonHat, _learningRate;
 
-    public AdamOptimizer(NetworkLayout layout, float l2Regularization, float beta1, float beta2, float epsilon)
+    public AdamOptimizer(NetworkLayout layout, float l2Regularization, float beta1, float beta2, float epsilon, bool decoupledDecay)
         : base(layout, l2Regularization)
     {
         _beta1 = beta1;
         _beta2 = beta2;
         _epsilon = epsilon;
+        _decoupled = decoupledDecay;
         _m = new float[layout.ParameterCount];
         _v = new float[layout.ParameterCount];
     }
 
+    public override IReadOnlyList<float[]> StateArrays => new[] { _m, _v };
+
     protected override void BeginStep(long step, float learningRate)
     {
+        _learningRate = learningRate;
         double correction2 = Math.Sqrt(1 - Math.Pow(_beta2, step));
         _alpha = (float)(learningRate * correction2 / (1 - Math.Pow(_beta1, step)));
         _epsilonHat = (float)(_epsilon * correction2);
@@ -42,15 +48,19 @@ internal sealed class AdamOptimizer : Optimizer
         ref float m = ref _m[stateOffset];
         ref float v = ref _v[stateOffset];
         float b1 = _beta1, b2 = _beta2, c1 = 1 - _beta1, c2 = 1 - _beta2, alpha = _alpha, eps = _epsilonHat;
+        // Coupled L2 adds λ·w to the gradient; decoupled decay scales w by (1 − η·λ) and leaves the gradient alone.
+        float keep = _decoupled ? 1 - _learningRate * decay : 1f;
+        if (_decoupled)
+            decay = 0f;
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
             var vb1 = Vector512.Create(b1); var vb2 = Vector512.Create(b2);
             var vc1 = Vector512.Create(c1); var vc2 = Vector512.Create(c2);
-            var va = Vector512.Create(alpha); var ve = Vector512.Create(eps); var vd = Vector512.Create(decay);
+            var va = Vector512.Create(alpha); var ve = Vector512.Create(eps); var vd = Vector512.Create(decay); var vk = Vector512.Create(keep);
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                var wi = Vector512.LoadUnsafe(ref w, (nuint)i);
+                var wi = Vector512.LoadUnsafe(ref w, (nuint)i) * vk;
                 var gi = Vector512.LoadUnsafe(ref g, (nuint)i) + vd * wi;
                 var mi = vb1 * Vector512.LoadUnsafe(ref m, (nuint)i) + vc1 * gi;
                 var vi = vb2 * Vector512.LoadUnsafe(ref v, (nuint)i) + vc2 * (gi * gi);
@@ -63,10 +73,10 @@ internal sealed class AdamOptimizer : Optimizer
         {
             var vb1 = Vector256.Create(b1); var vb2 = Vector256.Create(b2);
             var vc1 = Vector256.Create(c1); var vc2 = Vector256.Create(c2);
-            var va = Vector256.Create(alpha); var ve = Vector256.Create(eps); var vd = Vector256.Create(decay);
+            var va = Vector256.Create(alpha); var ve = Vector256.Create(eps); var vd = Vector256.Create(decay); var vk = Vector256.Create(keep);
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var wi = Vector256.LoadUnsafe(ref w, (nuint)i);
+                var wi = Vector256.LoadUnsafe(ref w, (nuint)i) * vk;
                 var gi = Vector256.LoadUnsafe(ref g, (nuint)i) + vd * wi;
                 var mi = vb1 * Vector256.LoadUnsafe(ref m, (nuint)i) + vc1 * gi;
                 var vi = vb2 * Vector256.LoadUnsafe(ref v, (nuint)i) + vc2 * (gi * gi);
@@ -77,7 +87,7 @@ internal sealed class AdamOptimizer : Optimizer
         }
         for (; i < n; i++)
         {
-            float wi = Unsafe.Add(ref w, i);
+            float wi = Unsafe.Add(ref w, i) * keep;
             float gi = Unsafe.Add(ref g, i) + decay * wi;
             float mi = b1 * Unsafe.Add(ref m, i) + c1 * gi;
             float vi = b2 * Unsafe.Add(ref v, i) + c2 * (gi * gi);

@@ -24,9 +24,29 @@ internal abstract class Optimizer
     public static Optimizer Create(MlpOptions options, NetworkLayout layout) => options.Optimizer switch
     {
         MlpOptimizer.Sgd => new SgdOptimizer(layout, options.L2Regularization, options.Momentum, options.UseNesterov),
-        MlpOptimizer.Adam => new AdamOptimizer(layout, options.L2Regularization, options.Beta1, options.Beta2, options.Epsilon),
+        MlpOptimizer.Adam => new AdamOptimizer(layout, options.L2Regularization, options.Beta1, options.Beta2, options.Epsilon, decoupledDecay: false),
+        MlpOptimizer.AdamW => new AdamOptimizer(layout, options.L2Regularization, options.Beta1, options.Beta2, options.Epsilon, decoupledDecay: true),
+        MlpOptimizer.RmsProp => new RmsPropOptimizer(layout, options.L2Regularization, options.RmsPropDecay, options.Epsilon),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
     };
+
+    /// <summary>The optimizer's per-parameter state (moments, velocities), each array laid out like the parameter vector.</summary>
+    public abstract IReadOnlyList<float[]> StateArrays { get; }
+
+    /// <summary>Restores the state a checkpoint saved: the step count and the contents of <see cref="StateArrays"/>.</summary>
+    public void RestoreState(long stepCount, IReadOnlyList<float[]> arrays)
+    {
+        IReadOnlyList<float[]> mine = StateArrays;
+        if (arrays.Count != mine.Count)
+            throw new InvalidDataException($"{GetType().Name} keeps {mine.Count} state arrays; the checkpoint holds {arrays.Count}.");
+        for (int i = 0; i < mine.Count; i++)
+        {
+            if (arrays[i].Length != mine[i].Length)
+                throw new InvalidDataException($"{GetType().Name} state array {i} has {mine[i].Length} values; the checkpoint holds {arrays[i].Length}.");
+            arrays[i].CopyTo(mine[i], 0);
+        }
+        StepCount = stepCount;
+    }
 
     /// <summary>One update of every parameter with step size <paramref name="learningRate"/>.</summary>
     public void Step(float[] parameters, float[] gradients, float learningRate)

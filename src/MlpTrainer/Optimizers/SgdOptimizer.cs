@@ -25,6 +25,8 @@ internal sealed class SgdOptimizer : Optimizer
         _velocity = momentum > 0 ? new float[layout.ParameterCount] : null;
     }
 
+    public override IReadOnlyList<float[]> StateArrays => _velocity is null ? Array.Empty<float[]>() : new[] { _velocity };
+
     protected override void BeginStep(long step, float learningRate) => _learningRate = learningRate;
 
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int stateOffset, float decay)

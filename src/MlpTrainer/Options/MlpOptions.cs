@@ -44,8 +44,35 @@ public sealed class MlpOptions
     /// <summary>Adam's decay rate for the second moment. Default 0.999; 0 to less than 1.</summary>
     public float Beta2 = 0.999f;
 
-    /// <summary>Adam's ε, added to the root of the second moment. Default 1e-8; greater than 0.</summary>
+    /// <summary>Adam's, AdamW's and RMSProp's ε, added to the root of the second moment. Default 1e-8; greater than 0.</summary>
     public float Epsilon = 1e-8f;
+
+    /// <summary>RMSProp's decay rate ρ of the squared-gradient average. Default 0.99 (PyTorch's); 0 to less than 1.</summary>
+    public float RmsPropDecay = 0.99f;
+
+    /// <summary>How the learning rate changes during training. Default <see cref="MlpLearningRateSchedule.Constant"/>.</summary>
+    public MlpLearningRateSchedule LearningRateSchedule = MlpLearningRateSchedule.Constant;
+
+    /// <summary>The exponent of <see cref="MlpLearningRateSchedule.InverseScaling"/>. Default 0.5, as in scikit-learn; 0 or more.</summary>
+    public float PowerT = 0.5f;
+
+    /// <summary>Epochs between drops of <see cref="MlpLearningRateSchedule.Step"/>. Default 10; at least 1.</summary>
+    public int StepEpochs = 10;
+
+    /// <summary>The factor of each drop of <see cref="MlpLearningRateSchedule.Step"/>. Default 0.1; greater than 0, at most 1.</summary>
+    public float StepGamma = 0.1f;
+
+    /// <summary>Epochs of linear warm-up before <see cref="MlpLearningRateSchedule.Cosine"/> annealing. Default 0; 0 or more, fewer than <see cref="NumberOfEpochs"/>.</summary>
+    public int WarmupEpochs;
+
+    /// <summary>The floor of <see cref="MlpLearningRateSchedule.Cosine"/> and <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/>. Default 0; 0 or more, below <see cref="LearningRate"/>.</summary>
+    public float MinimumLearningRate;
+
+    /// <summary>The factor of each reduction of <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/>. Default 0.2 (scikit-learn divides by 5); greater than 0, less than 1.</summary>
+    public float PlateauFactor = 0.2f;
+
+    /// <summary>Epochs without improvement before <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/> reduces the rate. Default 2, as in scikit-learn; at least 1.</summary>
+    public int PlateauPatience = 2;
 
     /// <summary>
     /// Rows per minibatch. Default 200. 1 is online SGD; a size at least the number of rows is full-batch
@@ -62,8 +89,37 @@ public sealed class MlpOptions
     /// </summary>
     public float L2Regularization = 1e-4f;
 
+    /// <summary>
+    /// The probability of zeroing each hidden unit's output during training (inverted dropout: kept outputs are scaled by
+    /// 1/(1 − p), so scoring uses the network as it is). Applied after every hidden layer, only while training, with masks
+    /// drawn from the seed. Default 0 (no dropout); 0 to less than 1.
+    /// </summary>
+    public float DropoutRate;
+
     /// <summary>Shuffle the rows before each epoch. Default <see langword="true"/>.</summary>
     public bool Shuffle = true;
+
+    /// <summary>
+    /// The share of the training rows held out as validation data, drawn with the seed and stratified by label, when
+    /// <c>Fit</c> is not given validation data. Default 0 (none); 0 to less than 1.
+    /// </summary>
+    public float ValidationFraction;
+
+    /// <summary>
+    /// Stop when <see cref="EarlyStoppingMetric"/> has not improved by more than <see cref="EarlyStoppingTolerance"/> for this many
+    /// epochs in a row. Without validation data the training loss is watched, as scikit-learn does. Default 0: train for
+    /// <see cref="NumberOfEpochs"/> (scikit-learn always watches, with 10). 0 or more.
+    /// </summary>
+    public int EarlyStoppingPatience;
+
+    /// <summary>The smallest change of the watched metric that counts as an improvement. Default 1e-4, as in scikit-learn; 0 or more.</summary>
+    public double EarlyStoppingTolerance = 1e-4;
+
+    /// <summary>What early stopping watches. Default <see cref="MlpEarlyStoppingMetric.Loss"/>.</summary>
+    public MlpEarlyStoppingMetric EarlyStoppingMetric = MlpEarlyStoppingMetric.Loss;
+
+    /// <summary>When early stopping is on, return the weights of the best epoch rather than the last. Default <see langword="true"/>.</summary>
+    public bool RestoreBestWeights = true;
 
     /// <summary>
     /// Seed of the weight initialisation and the shuffling. Default <see langword="null"/>: drawn from the
@@ -76,6 +132,32 @@ public sealed class MlpOptions
     /// bit-identical whatever the number of threads.
     /// </summary>
     public int? NumberOfThreads;
+
+    /// <summary>Receives an <see cref="MlpEpochReport"/> after every epoch, for progress bars and live charts. Not saved with the model.</summary>
+    public IProgress<MlpEpochReport>? Progress;
+
+    /// <summary>
+    /// Cancels training: <c>Fit</c> stops within one minibatch with an <see cref="OperationCanceledException"/>. Not saved with
+    /// the model. (ML.NET's own cancellation, which AutoML uses, is also checked every minibatch.)
+    /// </summary>
+    public CancellationToken CancellationToken;
+
+    /// <summary>
+    /// A folder for checkpoints: every <see cref="CheckpointEveryEpochs"/> epochs the weights, the optimizer's state and the
+    /// history are written to <c>mlp-checkpoint.bin</c> there, atomically (a temporary file renamed over the old one).
+    /// Default <see langword="null"/>: no checkpoints.
+    /// </summary>
+    public string? CheckpointDirectory;
+
+    /// <summary>Epochs between checkpoints. Default 1; at least 1.</summary>
+    public int CheckpointEveryEpochs = 1;
+
+    /// <summary>
+    /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (else start afresh): a training run
+    /// that was killed resumes after its last checkpoint and ends with the same weights as a run that was never interrupted.
+    /// The checkpoint must come from the same data, options and seed. Default <see langword="false"/>.
+    /// </summary>
+    public bool ResumeFromCheckpoint;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentNullException"/> naming the first invalid option.</summary>
     internal void Validate()
@@ -107,6 +189,40 @@ public sealed class MlpOptions
             throw OutOfRange(nameof(Beta2), Beta2, "must be 0 to less than 1");
         if (!(Epsilon > 0 && float.IsFinite(Epsilon)))
             throw OutOfRange(nameof(Epsilon), Epsilon, "must be greater than 0 and finite");
+        if (!(RmsPropDecay >= 0 && RmsPropDecay < 1))
+            throw OutOfRange(nameof(RmsPropDecay), RmsPropDecay, "must be 0 to less than 1");
+        if (!Enum.IsDefined(LearningRateSchedule))
+            throw OutOfRange(nameof(LearningRateSchedule), LearningRateSchedule, "must be one of " + string.Join(", ", Enum.GetNames<MlpLearningRateSchedule>()));
+        if (!(PowerT >= 0 && float.IsFinite(PowerT)))
+            throw OutOfRange(nameof(PowerT), PowerT, "must be 0 or more and finite");
+        if (StepEpochs < 1)
+            throw OutOfRange(nameof(StepEpochs), StepEpochs, "must be at least 1");
+        if (!(StepGamma > 0 && StepGamma <= 1))
+            throw OutOfRange(nameof(StepGamma), StepGamma, "must be greater than 0 and at most 1");
+        if (WarmupEpochs < 0 || (WarmupEpochs > 0 && WarmupEpochs >= NumberOfEpochs))
+            throw OutOfRange(nameof(WarmupEpochs), WarmupEpochs, $"must be 0 or more and fewer than NumberOfEpochs ({NumberOfEpochs})");
+        if (!(MinimumLearningRate >= 0 && MinimumLearningRate < LearningRate))
+            throw OutOfRange(nameof(MinimumLearningRate), MinimumLearningRate, $"must be 0 or more and below LearningRate ({LearningRate})");
+        if (!(PlateauFactor > 0 && PlateauFactor < 1))
+            throw OutOfRange(nameof(PlateauFactor), PlateauFactor, "must be greater than 0 and less than 1");
+        if (PlateauPatience < 1)
+            throw OutOfRange(nameof(PlateauPatience), PlateauPatience, "must be at least 1");
+        if (!(DropoutRate >= 0 && DropoutRate < 1))
+            throw OutOfRange(nameof(DropoutRate), DropoutRate, "must be 0 to less than 1");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+            throw OutOfRange(nameof(ValidationFraction), ValidationFraction, "must be 0 to less than 1");
+        if (EarlyStoppingPatience < 0)
+            throw OutOfRange(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be 0 (off) or more");
+        if (!(EarlyStoppingTolerance >= 0 && double.IsFinite(EarlyStoppingTolerance)))
+            throw OutOfRange(nameof(EarlyStoppingTolerance), EarlyStoppingTolerance, "must be 0 or more and finite");
+        if (!Enum.IsDefined(EarlyStoppingMetric))
+            throw OutOfRange(nameof(EarlyStoppingMetric), EarlyStoppingMetric, "must be one of " + string.Join(", ", Enum.GetNames<MlpEarlyStoppingMetric>()));
+        if (CheckpointEveryEpochs < 1)
+            throw OutOfRange(nameof(CheckpointEveryEpochs), CheckpointEveryEpochs, "must be at least 1");
+        if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory))
+            throw new ArgumentException("MlpOptions.CheckpointDirectory must name a folder, or be null for no checkpoints.", nameof(CheckpointDirectory));
+        if (ResumeFromCheckpoint && CheckpointDirectory is null)
+            throw new ArgumentException("MlpOptions.ResumeFromCheckpoint needs a CheckpointDirectory to resume from.", nameof(ResumeFromCheckpoint));
         if (BatchSize < 1 || BatchSize > 1_000_000)
             throw OutOfRange(nameof(BatchSize), BatchSize, "must be 1 to 1,000,000");
         if (NumberOfEpochs < 1)

@@ -1,18 +1,16 @@
-using System.Diagnostics;
 using MlpTrainer.Data;
 using MlpTrainer.Kernels;
 using MlpTrainer.Layers;
 using MlpTrainer.Losses;
 using MlpTrainer.Model;
-using MlpTrainer.Optimizers;
 
 namespace MlpTrainer.Training;
 
 /// <summary>
-/// Minibatch training by backpropagation. Every buffer a minibatch needs — the activations of each level, the
-/// deltas, the gradient vector — is allocated once here, sized for the largest minibatch, and reused, so the
-/// training loop allocates nothing per minibatch. The sequence of floating-point operations depends only on
-/// the data, the options and the seed, never on the thread count, so the same seed gives bit-identical weights.
+/// The forward and backward pass over one minibatch. Every buffer a minibatch needs — the activations of each level,
+/// the dropout masks, the deltas, the gradient vector — is allocated once here, sized for the largest minibatch, and
+/// reused, so training allocates nothing per minibatch. The floating-point operations depend only on the data, the
+/// parameters and the dropout generator, never on the thread count.
 /// </summary>
 internal sealed class BackpropTrainer : IDisposable
 {
@@ -20,33 +18,48 @@ internal sealed class BackpropTrainer : IDisposable
     private readonly DenseLayer[] _layers;
     private readonly GemmEngine _gemm;
     private readonly int _batchCapacity;
-    private readonly float[][] _activations; // level 0 is the input minibatch; level l + 1 is layer l's output
+    private readonly float _dropoutRate;
+    private readonly float[][] _activations; // level 0 is the input minibatch; level l + 1 is layer l's output a = f(z)
+    private readonly float[][] _dropped;     // hidden levels with dropout: a · mask, what the next layer reads in training
+    private readonly float[][] _masks;       // 0 or 1/(1 − p) per unit, per hidden level
     private readonly float[][] _deltas;      // _deltas[l + 1] is ∂L/∂z of layer l
     private readonly int[] _labels;
     private readonly float[] _gradients;
 
-    public BackpropTrainer(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, int batchCapacity, int threads)
+    public BackpropTrainer(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, int batchCapacity, int threads, float dropoutRate = 0f)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
+        if (!(dropoutRate >= 0 && dropoutRate < 1))
+            throw new ArgumentOutOfRangeException(nameof(dropoutRate), dropoutRate, "The dropout rate must be 0 to less than 1.");
         _layout = layout;
         _batchCapacity = batchCapacity;
+        _dropoutRate = dropoutRate;
         _layers = new DenseLayer[layout.LayerCount];
         for (int l = 0; l < layout.LayerCount; l++)
         {
             bool isOutput = l == layout.LayerCount - 1;
             _layers[l] = new DenseLayer(layout, l, isOutput ? MlpActivation.Identity : hiddenActivation, leakySlope);
         }
-        _activations = new float[layout.LayerCount + 1][];
-        _deltas = new float[layout.LayerCount + 1][];
-        for (int level = 0; level <= layout.LayerCount; level++)
+        int levels = layout.LayerCount + 1;
+        _activations = new float[levels][];
+        _dropped = new float[levels][];
+        _masks = new float[levels][];
+        _deltas = new float[levels][];
+        for (int level = 0; level < levels; level++)
         {
-            _activations[level] = new float[batchCapacity * layout.Sizes[level]];
-            _deltas[level] = level == 0 ? Array.Empty<float>() : new float[batchCapacity * layout.Sizes[level]];
+            int size = batchCapacity * layout.Sizes[level];
+            _activations[level] = new float[size];
+            _deltas[level] = level == 0 ? Array.Empty<float>() : new float[size];
+            bool hidden = level > 0 && level < levels - 1;
+            _dropped[level] = hidden && dropoutRate > 0 ? new float[size] : _activations[level];
+            _masks[level] = hidden && dropoutRate > 0 ? new float[size] : Array.Empty<float>();
         }
         _labels = new int[batchCapacity];
         _gradients = new float[layout.ParameterCount];
         _gemm = new GemmEngine(threads);
     }
+
+    public int BatchCapacity => _batchCapacity;
 
     /// <summary>The input rows of the next minibatch, row-major, <c>InputSize</c> wide.</summary>
     public float[] InputBatch => _activations[0];
@@ -58,17 +71,25 @@ internal sealed class BackpropTrainer : IDisposable
     public float[] Gradients => _gradients;
 
     /// <summary>
-    /// Forward and backward pass over the first <paramref name="rows"/> rows of <see cref="InputBatch"/>:
-    /// fills <see cref="Gradients"/> with the gradient of the minibatch's mean cross-entropy (without the L2
-    /// term, which the optimizer adds) and returns the summed cross-entropy of its rows.
+    /// Forward and backward pass over the first <paramref name="rows"/> rows of <see cref="InputBatch"/>: fills
+    /// <see cref="Gradients"/> with the gradient of the minibatch's mean cross-entropy (without the L2 term, which the
+    /// optimizer adds) and returns the summed cross-entropy of its rows. With a dropout rate above 0,
+    /// <paramref name="dropout"/> draws this minibatch's masks.
     /// </summary>
-    public double ComputeGradients(float[] parameters, int rows)
+    public double ComputeGradients(float[] parameters, int rows, Random? dropout = null)
     {
-        if ((uint)(rows - 1) >= (uint)_batchCapacity)
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"A minibatch holds 1 to {_batchCapacity} rows.");
+        CheckRows(rows);
+        bool useDropout = _dropoutRate > 0;
+        if (useDropout && dropout is null)
+            throw new ArgumentNullException(nameof(dropout), "A trainer with dropout needs a generator for the masks.");
         int last = _layers.Length - 1;
         for (int l = 0; l <= last; l++)
-            _layers[l].Forward(_gemm, parameters, _activations[l], _activations[l + 1], rows);
+        {
+            float[] input = useDropout ? _dropped[l] : _activations[l];
+            _layers[l].Forward(_gemm, parameters, input, _activations[l + 1], rows);
+            if (useDropout && l < last)
+                ApplyDropout(l + 1, rows * _layout.Sizes[l + 1], dropout!);
+        }
 
         // The output layer's logits become ∂L/∂z in place.
         float[] outputDelta = _deltas[last + 1];
@@ -77,50 +98,53 @@ internal sealed class BackpropTrainer : IDisposable
 
         for (int l = last; l >= 0; l--)
         {
-            _layers[l].ComputeGradients(_gemm, _deltas[l + 1], _activations[l], rows, _gradients);
+            _layers[l].ComputeGradients(_gemm, _deltas[l + 1], useDropout ? _dropped[l] : _activations[l], rows, _gradients);
             if (l == 0)
                 break;
             _layers[l].PropagateToInput(_gemm, parameters, _deltas[l + 1], _deltas[l], rows);
             DenseLayer below = _layers[l - 1];
-            ActivationKernel.MultiplyByDerivative(below.Activation, below.LeakySlope,
-                _deltas[l].AsSpan(0, rows * below.Outputs), _activations[l].AsSpan(0, rows * below.Outputs));
+            Span<float> delta = _deltas[l].AsSpan(0, rows * below.Outputs);
+            if (useDropout)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(delta, _masks[l].AsSpan(0, delta.Length), delta);
+            ActivationKernel.MultiplyByDerivative(below.Activation, below.LeakySlope, delta, _activations[l].AsSpan(0, delta.Length));
         }
         return loss;
     }
 
     /// <summary>
-    /// Runs <paramref name="epochs"/> epochs of minibatch training on <paramref name="data"/>, updating
-    /// <paramref name="parameters"/> in place. <paramref name="checkAlive"/> runs before every minibatch and may
-    /// throw to stop training.
+    /// The network as it scores (no dropout) over <paramref name="rows"/> of <paramref name="data"/>: the summed
+    /// cross-entropy and the number of rows whose most probable class is their label.
     /// </summary>
-    public void Train(DenseDataset data, float[] parameters, Optimizer optimizer, float learningRate, int epochs,
-        EpochShuffler shuffler, Action checkAlive, Action<EpochSummary>? onEpoch)
+    public (double Loss, long Correct) Evaluate(float[] parameters, DenseDataset data, ReadOnlySpan<int> rows)
     {
-        if (data.FeatureCount != _layout.InputSize)
-            throw new ArgumentException($"The data has {data.FeatureCount} features; the network takes {_layout.InputSize}.", nameof(data));
-        if (data.RowCount == 0)
-            throw new ArgumentException("The training data has no rows.", nameof(data));
-        int batch = Math.Min(_batchCapacity, data.RowCount);
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        double loss = 0;
+        long correct = 0;
+        int last = _layers.Length - 1;
+        for (int start = 0; start < rows.Length; start += _batchCapacity)
         {
-            long started = Stopwatch.GetTimestamp();
-            ReadOnlySpan<int> order = shuffler.NextEpoch();
-            double epochLoss = 0;
-            for (int start = 0, minibatch = 1; start < order.Length; start += batch, minibatch++)
-            {
-                checkAlive();
-                int rows = Math.Min(batch, order.Length - start);
-                data.Gather(order.Slice(start, rows), _activations[0], _labels);
-                double loss = ComputeGradients(parameters, rows);
-                if (!double.IsFinite(loss))
-                    throw new InvalidOperationException(
-                        $"Training diverged in epoch {epoch}, minibatch {minibatch}: the loss is {loss}. " +
-                        $"Lower MlpOptions.LearningRate (now {learningRate}) or normalize the features (e.g. NormalizeMinMax).");
-                epochLoss += loss;
-                optimizer.Step(parameters, _gradients, learningRate);
-            }
-            onEpoch?.Invoke(new EpochSummary(epoch, epochLoss / order.Length, order.Length, Stopwatch.GetElapsedTime(started)));
+            int count = Math.Min(_batchCapacity, rows.Length - start);
+            data.Gather(rows.Slice(start, count), _activations[0], _labels);
+            for (int l = 0; l <= last; l++)
+                _layers[l].Forward(_gemm, parameters, _activations[l], _activations[l + 1], count);
+            loss += SoftmaxCrossEntropy.LossAndCorrect(_activations[last + 1], _labels, count, _layout.OutputSize, out int right);
+            correct += right;
         }
+        return (loss, correct);
+    }
+
+    private void ApplyDropout(int level, int count, Random random)
+    {
+        float keepScale = 1f / (1f - _dropoutRate);
+        Span<float> mask = _masks[level].AsSpan(0, count);
+        for (int i = 0; i < mask.Length; i++)
+            mask[i] = random.NextSingle() < _dropoutRate ? 0f : keepScale;
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_activations[level].AsSpan(0, count), mask, _dropped[level].AsSpan(0, count));
+    }
+
+    private void CheckRows(int rows)
+    {
+        if ((uint)(rows - 1) >= (uint)_batchCapacity)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"A minibatch holds 1 to {_batchCapacity} rows.");
     }
 
     public void Dispose() => _gemm.Dispose();

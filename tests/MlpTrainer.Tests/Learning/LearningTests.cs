@@ -127,11 +127,9 @@ public class LearningTests
         double before = MeanLoss(layout, options.Activation, parameters, data);
         var epochLosses = new List<double>();
 
-        using (var trainer = new BackpropTrainer(layout, options.Activation, options.LeakyReLUSlope, options.BatchSize, threads: 1))
-        {
-            trainer.Train(data, parameters, Optimizer.Create(options, layout), options.LearningRate, options.NumberOfEpochs,
-                new EpochShuffler(data.RowCount, shuffle: true, random), () => { }, e => epochLosses.Add(e.MeanLoss));
-        }
+        new TrainingLoop(options, layout, seed: 4, threads: 1).Run(
+            new TrainingData(data, TrainingData.AllRows(data), null, null), parameters, Array.Empty<MlpEpochReport>(),
+            fingerprint: 0, resume: null, checkAlive: () => { }, onEpoch: e => epochLosses.Add(e.TrainingLoss));
         double after = MeanLoss(layout, options.Activation, parameters, data);
 
         Assert.Equal(options.NumberOfEpochs, epochLosses.Count);

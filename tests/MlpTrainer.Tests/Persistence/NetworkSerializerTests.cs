@@ -74,7 +74,7 @@ public sealed class NetworkSerializerTests
 
         Assert.Equal(0x57504C4Du, BinaryPrimitives.ReadUInt32LittleEndian(bytes));
         Assert.Equal("MLPW", Encoding.ASCII.GetString(bytes, 0, 4));
-        Assert.Equal(1, block.ReadInt32(block.VersionOffset));
+        Assert.Equal(2, block.ReadInt32(block.VersionOffset));
         Assert.Equal(bytes.Length, block.End);
         Assert.Equal(Crc32.HashToUInt32(bytes.AsSpan(block.PayloadOffset, block.PayloadLength)), block.StoredCrc);
         Assert.Equal(1, block.ReadInt32(block.TaskOffset));
@@ -82,7 +82,7 @@ public sealed class NetworkSerializerTests
         Assert.Equal(5, block.ReadInt32(block.LevelSizeOffset(1)));
         Assert.Equal((int)MlpActivation.LeakyReLU, block.ReadInt32(block.ActivationOffset));
         Assert.Equal(43, block.ParameterCount);
-        Assert.Equal(block.ParametersOffset + 4 * 43, block.CrcOffset);
+        Assert.Equal(block.ParametersOffset + 4 * 43 + 4, block.CrcOffset); // then an empty history: its count, 0
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class NetworkSerializerTests
         InvalidDataException error = AssertRejected(block.WithInt32(block.VersionOffset, 99).Bytes);
 
         Assert.Equal($"Cannot load the MlpTrainer model {ModelName}: it was written in format version 99, and this MlpTrainer " +
-                     "reads versions 1 to 1; update MlpTrainer to load it.", error.Message);
+                     "reads versions 1 to 2; update MlpTrainer to load it.", error.Message);
     }
 
     [Theory]
@@ -273,7 +273,7 @@ public sealed class NetworkSerializerTests
 
         InvalidDataException error = AssertRejected(damaged.Bytes);
 
-        Assert.Contains("172 bytes of parameters follow but 35 parameters need 140", error.Message);
+        Assert.Contains("176 bytes of parameters and history follow but 35 parameters and a history of", error.Message);
     }
 
     [Theory]
@@ -337,7 +337,7 @@ public sealed class NetworkSerializerTests
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-            NetworkSerializer.Write(writer, network ?? Network, Settings);
+            NetworkSerializer.Write(writer, network ?? Network, Settings, Array.Empty<MlpEpochReport>());
         return stream.ToArray();
     }
 

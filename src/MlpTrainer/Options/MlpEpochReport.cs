@@ -1,0 +1,19 @@
+namespace MlpTrainer;
+
+/// <summary>
+/// What one epoch of training did. Sent to <see cref="MlpOptions.Progress"/> after each epoch and kept, one entry
+/// per epoch run, in <see cref="MlpModelParameters.TrainingHistory"/>.
+/// </summary>
+/// <param name="Epoch">The epoch's number, from 1 (counting on from earlier epochs when training resumes).</param>
+/// <param name="TrainingLoss">The mean cross-entropy of the training rows during the epoch (without the L2 term).</param>
+/// <param name="ValidationLoss">The mean cross-entropy of the validation rows after the epoch; null without validation data.</param>
+/// <param name="ValidationAccuracy">The share of validation rows classified correctly after the epoch; null without validation data.</param>
+/// <param name="LearningRate">The learning rate at the end of the epoch.</param>
+/// <param name="Seconds">The epoch's wall-clock time, validation included.</param>
+public sealed record MlpEpochReport(
+    int Epoch,
+    double TrainingLoss,
+    double? ValidationLoss,
+    double? ValidationAccuracy,
+    float LearningRate,
+    double Seconds);

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+using MlpTrainer.Data;
+
+namespace MlpTrainer.Training;
+
+/// <summary>
+/// A 64-bit hash of everything that determines a training run's weights: the data rows, the options that affect
+/// training, the seed and the starting weights. A checkpoint stores it, and resuming checks it, so a checkpoint
+/// never continues a different run.
+/// </summary>
+internal static class RunFingerprint
+{
+    // Options that do not change the weights: where progress goes, how training is stopped or checkpointed, threads.
+    private static readonly HashSet<string> Ignored = new()
+    {
+        nameof(MlpOptions.Progress), nameof(MlpOptions.CancellationToken), nameof(MlpOptions.CheckpointDirectory),
+        nameof(MlpOptions.CheckpointEveryEpochs), nameof(MlpOptions.ResumeFromCheckpoint), nameof(MlpOptions.NumberOfThreads),
+    };
+
+    public static ulong Compute(TrainingData data, MlpOptions options, int seed, ReadOnlySpan<float> startingParameters)
+    {
+        var hash = new XxHash64();
+        AppendRows(hash, data.Train, data.TrainRows);
+        if (data.HasValidation)
+            AppendRows(hash, data.Validation!, data.ValidationRows!);
+
+        var text = new StringBuilder();
+        text.Append("seed=").Append(seed).Append(';');
+        foreach (FieldInfo field in typeof(MlpOptions).GetFields(BindingFlags.Public | BindingFlags.Instance).OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            if (Ignored.Contains(field.Name))
+                continue;
+            object? value = field.GetValue(options);
+            string shown = value is int[] array ? string.Join(",", array) : Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";
+            text.Append(field.Name).Append('=').Append(shown).Append(';');
+        }
+        hash.Append(Encoding.UTF8.GetBytes(text.ToString()));
+        hash.Append(MemoryMarshal.AsBytes(startingParameters));
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    private static void AppendRows(XxHash64 hash, DenseDataset data, int[] rows)
+    {
+        Span<byte> label = stackalloc byte[4];
+        foreach (int row in rows)
+        {
+            hash.Append(MemoryMarshal.AsBytes(data.Row(row)));
+            BitConverter.TryWriteBytes(label, data.Label(row));
+            hash.Append(label);
+        }
+    }
+}

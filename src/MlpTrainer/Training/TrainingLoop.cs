@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using MlpTrainer.Data;
+using MlpTrainer.Model;
+using MlpTrainer.Optimizers;
+using MlpTrainer.Schedules;
+
+namespace MlpTrainer.Training;
+
+/// <summary>
+/// Runs the epochs of one training: shuffled minibatches through <see cref="BackpropTrainer"/>, the optimizer and
+/// the learning-rate schedule; after each epoch validation, the history, progress, early stopping and checkpoints.
+/// Every random draw depends only on (seed, epoch), and the state that crosses epochs is what a checkpoint holds, so a
+/// run resumed from a checkpoint ends with the same weights as one that was never interrupted.
+/// </summary>
+internal sealed class TrainingLoop
+{
+    private readonly MlpOptions _options;
+    private readonly NetworkLayout _layout;
+    private readonly int _seed;
+    private readonly int _threads;
+
+    public TrainingLoop(MlpOptions options, NetworkLayout layout, int seed, int threads)
+    {
+        _options = options;
+        _layout = layout;
+        _seed = seed;
+        _threads = threads;
+    }
+
+    public sealed record Result(float[] Parameters, IReadOnlyList<MlpEpochReport> History, bool StoppedEarly, int BestEpoch);
+
+    /// <param name="data">Training and optional validation rows.</param>
+    /// <param name="parameters">The starting weights; updated in place.</param>
+    /// <param name="priorHistory">Epochs an initial model was already trained for (warm start); numbering continues after them.</param>
+    /// <param name="fingerprint">Identifies this run in checkpoints.</param>
+    /// <param name="resume">A checkpoint of this run to continue from, or null.</param>
+    /// <param name="checkAlive">Runs before every minibatch; throws to stop training.</param>
+    /// <param name="onEpoch">Receives each epoch's report.</param>
+    public Result Run(TrainingData data, float[] parameters, IReadOnlyList<MlpEpochReport> priorHistory, ulong fingerprint,
+        TrainingCheckpoint? resume, Action checkAlive, Action<MlpEpochReport> onEpoch)
+    {
+        MlpOptions o = _options;
+        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !data.HasValidation)
+            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy needs validation data: call Fit(train, validation) or set ValidationFraction.", nameof(data));
+
+        int batch = Math.Min(o.BatchSize, data.TrainRows.Length);
+        int stepsPerEpoch = (data.TrainRows.Length + batch - 1) / batch;
+        Optimizer optimizer = Optimizer.Create(o, _layout);
+        LearningRateSchedule schedule = LearningRateSchedule.Create(o, stepsPerEpoch, data.TrainRows.Length);
+        var stopping = new EarlyStopping(o.EarlyStoppingPatience, o.EarlyStoppingTolerance, o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy);
+        bool keepBest = stopping.Enabled && o.RestoreBestWeights;
+        float[]? best = null;
+        var history = new List<MlpEpochReport>(priorHistory);
+        int epochOffset = priorHistory.Count == 0 ? 0 : priorHistory[^1].Epoch;
+        int firstEpoch = 0;
+        bool stopped = false;
+
+        if (resume is not null)
+        {
+            if (resume.Fingerprint != fingerprint)
+                throw new InvalidOperationException(
+                    $"The checkpoint in '{o.CheckpointDirectory}' comes from a different run (other data, options, seed or starting model); " +
+                    "delete it or set ResumeFromCheckpoint = false to start afresh.");
+            resume.Parameters.CopyTo(parameters, 0);
+            optimizer.RestoreState(resume.OptimizerSteps, resume.OptimizerState);
+            schedule.State = resume.ScheduleState;
+            stopping.Restore(resume.BestValue, resume.BestEpoch, resume.EpochsWithoutImprovement);
+            best = resume.BestParameters;
+            history = new List<MlpEpochReport>(resume.History);
+            firstEpoch = resume.EpochsCompleted;
+            stopped = resume.Finished;
+        }
+
+        using var trainer = new BackpropTrainer(_layout, o.Activation, o.LeakyReLUSlope, batch, _threads, o.DropoutRate);
+        var shuffler = new EpochShuffler(data.TrainRows, o.Shuffle, _seed);
+        for (int epoch = firstEpoch; epoch < o.NumberOfEpochs && !stopped; epoch++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            ReadOnlySpan<int> order = shuffler.Order(epoch);
+            Random? dropout = o.DropoutRate > 0 ? SeedSequence.Create(_seed, SeedSequence.Stream.Dropout, epoch) : null;
+            double trainingLoss = 0;
+            float rate = o.LearningRate;
+            for (int start = 0, step = 0; start < order.Length; start += batch, step++)
+            {
+                checkAlive();
+                o.CancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(batch, order.Length - start);
+                data.Train.Gather(order.Slice(start, rows), trainer.InputBatch, trainer.LabelBatch);
+                double loss = trainer.ComputeGradients(parameters, rows, dropout);
+                rate = schedule.RateAt(epoch, step);
+                if (!double.IsFinite(loss))
+                    throw new InvalidOperationException(
+                        $"Training diverged in epoch {epochOffset + epoch + 1}, minibatch {step + 1}: the loss is {loss}. " +
+                        $"Lower MlpOptions.LearningRate (now {rate}) or normalize the features (e.g. NormalizeMinMax).");
+                trainingLoss += loss;
+                optimizer.Step(parameters, trainer.Gradients, rate);
+            }
+            trainingLoss /= order.Length;
+
+            double? validationLoss = null, validationAccuracy = null;
+            if (data.HasValidation)
+            {
+                (double sum, long correct) = trainer.Evaluate(parameters, data.Validation!, data.ValidationRows);
+                validationLoss = sum / data.ValidationRows!.Length;
+                validationAccuracy = (double)correct / data.ValidationRows.Length;
+            }
+            double monitoredLoss = validationLoss ?? trainingLoss;
+            schedule.EndEpoch(epoch, monitoredLoss);
+
+            var report = new MlpEpochReport(epochOffset + epoch + 1, trainingLoss, validationLoss, validationAccuracy, rate,
+                Stopwatch.GetElapsedTime(started).TotalSeconds);
+            history.Add(report);
+            onEpoch(report);
+
+            if (stopping.Enabled)
+            {
+                double watched = o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy ? validationAccuracy!.Value : monitoredLoss;
+                if (stopping.Observe(report.Epoch, watched) && keepBest)
+                    best = (float[])parameters.Clone();
+                stopped = stopping.ShouldStop;
+            }
+
+            int completed = epoch + 1;
+            bool last = stopped || completed == o.NumberOfEpochs;
+            if (o.CheckpointDirectory is not null && (completed % o.CheckpointEveryEpochs == 0 || last))
+            {
+                new TrainingCheckpoint
+                {
+                    Fingerprint = fingerprint, EpochsCompleted = completed, Finished = stopped, Parameters = parameters,
+                    OptimizerSteps = optimizer.StepCount, OptimizerState = optimizer.StateArrays, ScheduleState = schedule.State,
+                    BestValue = stopping.Best, BestEpoch = stopping.BestEpoch, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement,
+                    BestParameters = best, History = history,
+                }.Write(o.CheckpointDirectory);
+            }
+        }
+
+        if (keepBest && best is not null)
+            best.CopyTo(parameters, 0);
+        return new Result(parameters, history, stopped, stopping.BestEpoch);
+    }
+}
