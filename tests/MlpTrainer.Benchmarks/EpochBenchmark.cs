@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MlpTrainer.Data;
 using MlpTrainer.Model;
-using MlpTrainer.Optimizers;
 using MlpTrainer.Samples.Data;
 using MlpTrainer.Training;
 
@@ -23,23 +22,20 @@ internal static class EpochBenchmark
             LearningRate = 1e-3f, BatchSize = 128, NumberOfEpochs = epochs, L2Regularization = 0f, Seed = 0,
         };
         var layout = new NetworkLayout(Workload.Sizes);
-        var random = new Random(0);
-        float[] parameters = WeightInitializer.Initialize(layout, options.Activation, random);
-        Optimizer optimizer = Optimizer.Create(options, layout);
-        var shuffler = new EpochShuffler(train.RowCount, shuffle: true, random);
-        var seconds = new List<double>();
-        var losses = new List<double>();
+        float[] parameters = WeightInitializer.Initialize(layout, options.Activation, SeedSequence.Create(0, SeedSequence.Stream.Initialization));
+        var seconds = new List<double>(epochs);
+        var losses = new List<double>(epochs);
+        var allocatedAtEpochEnd = new List<long>(epochs);
+        var data = new TrainingData(train, TrainingData.AllRows(train), null, null);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        using (var trainer = new BackpropTrainer(layout, options.Activation, 0f, options.BatchSize, threads))
-        {
-            trainer.Train(train, parameters, optimizer, options.LearningRate, epochs, shuffler, () => { },
-                e =>
-                {
-                    seconds.Add(e.Duration.TotalSeconds);
-                    losses.Add(e.MeanLoss);
-                    Console.WriteLine($"  epoch {e.Epoch}: {e.Duration.TotalSeconds:F3} s, loss {e.MeanLoss:F4}");
-                });
-        }
+        new TrainingLoop(options, layout, seed: 0, threads).Run(data, parameters, Array.Empty<MlpEpochReport>(), fingerprint: 0,
+            resume: null, checkAlive: () => { }, onEpoch: e =>
+            {
+                allocatedAtEpochEnd.Add(GC.GetTotalAllocatedBytes(precise: true));
+                seconds.Add(e.Seconds);
+                losses.Add(e.TrainingLoss);
+                Console.WriteLine($"  epoch {e.Epoch}: {e.Seconds:F3} s, loss {e.TrainingLoss:F4}");
+            });
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
         double median = Median(seconds);
@@ -50,7 +46,11 @@ internal static class EpochBenchmark
         Console.WriteLine($"s/epoch      {median:F3} (median of {seconds.Count}; min {seconds.Min():F3}, max {seconds.Max():F3})");
         Console.WriteLine($"samples/s    {train.RowCount / median:F0}");
         Console.WriteLine($"GFLOP/s      {gflops:F1} ({100 * gflops / ceiling:F0}% of the measured GEMM ceiling {ceiling:F1} GFLOP/s)");
-        Console.WriteLine($"allocated    {allocated / 1024.0:F0} KiB during training ({allocated / (double)(epochs * ((train.RowCount + 127) / 128)):F0} bytes per minibatch)");
+        int minibatches = (train.RowCount + options.BatchSize - 1) / options.BatchSize;
+        string steady = epochs > 1
+            ? $"{(allocatedAtEpochEnd[^1] - allocatedAtEpochEnd[0]) / (double)((epochs - 1) * minibatches):F0} bytes per minibatch after the first epoch"
+            : "run 2 or more epochs for the steady state";
+        Console.WriteLine($"allocated    {allocated / 1024.0:F0} KiB during training; {steady}");
         Console.WriteLine($"peak RSS     {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
         Console.WriteLine($"test accuracy {accuracy:F4} after {epochs} epochs (final training loss {losses[^1]:F4})");
         return 0;

@@ -63,7 +63,9 @@ public sealed class FashionMnist
         }
 
         int count = Math.Min(imageDims[0], maxRows ?? int.MaxValue);
-        return new FashionMnist(images.AsSpan(0, count * ImageSize).ToArray(), labels.AsSpan(0, count).ToArray());
+        return count == imageDims[0]
+            ? new FashionMnist(images, labels)
+            : new FashionMnist(images.AsSpan(0, count * ImageSize).ToArray(), labels.AsSpan(0, count).ToArray());
     }
 
     /// <summary>The images as an ML.NET data view with a <c>Label</c> (Single, the class 0–9) and raw 0–255 <c>Features</c>.</summary>
@@ -93,33 +95,41 @@ public sealed class FashionMnist
     private static string FileName(bool train, bool images)
         => $"{(train ? "train" : "t10k")}-{(images ? "images-idx3" : "labels-idx1")}-ubyte.gz";
 
+    /// <summary>Reads an IDX file straight into an array of its exact size: no intermediate copies of the data.</summary>
     private static byte[] ReadIdx(string path, int expectedMagic, out int[] dims)
     {
         using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var memory = new MemoryStream();
         try
         {
-            gzip.CopyTo(memory);
+            Span<byte> word = stackalloc byte[4];
+            if (gzip.ReadAtLeast(word, 4, throwOnEndOfStream: false) < 4 || BinaryPrimitives.ReadInt32BigEndian(word) != expectedMagic)
+                throw new InvalidDataException($"'{path}' is not an IDX file of the expected kind (magic 0x{expectedMagic:X8}).");
+            int rank = expectedMagic & 0xFF;
+            dims = new int[rank];
+            long total = 1;
+            for (int i = 0; i < rank; i++)
+            {
+                if (gzip.ReadAtLeast(word, 4, throwOnEndOfStream: false) < 4)
+                    throw new InvalidDataException($"'{path}' ends inside its header.");
+                dims[i] = BinaryPrimitives.ReadInt32BigEndian(word);
+                if (dims[i] < 1)
+                    throw new InvalidDataException($"'{path}' declares a dimension of {dims[i]}.");
+                total *= dims[i];
+            }
+            if (total > Array.MaxLength)
+                throw new InvalidDataException($"'{path}' declares {total} bytes of data ({string.Join("×", dims)}), more than one array holds.");
+            var data = new byte[total];
+            int read = gzip.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            if (read < data.Length)
+                throw new InvalidDataException($"'{path}' declares {total} bytes of data ({string.Join("×", dims)}) but holds {read}.");
+            if (gzip.ReadByte() != -1)
+                throw new InvalidDataException($"'{path}' holds more data than its header declares ({string.Join("×", dims)}).");
+            return data;
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException e) when (!e.Message.StartsWith('\''))
         {
             throw new InvalidDataException($"'{path}' is not a valid gzip file: {e.Message}", e);
         }
-        byte[] bytes = memory.ToArray();
-        if (bytes.Length < 8 || BinaryPrimitives.ReadInt32BigEndian(bytes) != expectedMagic)
-            throw new InvalidDataException($"'{path}' is not an IDX file of the expected kind (magic 0x{expectedMagic:X8}).");
-        int rank = expectedMagic & 0xFF;
-        int header = 4 + 4 * rank;
-        dims = new int[rank];
-        long total = 1;
-        for (int i = 0; i < rank; i++)
-        {
-            dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
-            total *= dims[i];
-        }
-        if (bytes.Length - header != total)
-            throw new InvalidDataException($"'{path}' declares {total} bytes of data ({string.Join("×", dims)}) but holds {bytes.Length - header}.");
-        return bytes[header..];
     }
 
     private sealed class ImageRow
