@@ -19,6 +19,29 @@ internal static class SoftmaxCrossEntropy
         TensorPrimitives.Divide(logits, sum, logits);
     }
 
+    /// <summary>Replaces one row of logits by (p − onehot(label)) · <paramref name="gradientScale"/>; returns −log p_label.</summary>
+    public static double RowLossAndGradient(Span<float> row, int label, float gradientScale)
+    {
+        float max = TensorPrimitives.Max(row);
+        TensorPrimitives.Subtract(row, max, row);
+        float shiftedLabelLogit = row[label];
+        TensorPrimitives.Exp(row, row);
+        float sum = TensorPrimitives.Sum(row);
+        TensorPrimitives.Multiply(row, gradientScale / sum, row);
+        row[label] -= gradientScale;
+        return Math.Log(sum) - shiftedLabelLogit;
+    }
+
+    /// <summary>−log p_label of one row of logits (overwritten).</summary>
+    public static double RowLoss(Span<float> row, int label)
+    {
+        float max = TensorPrimitives.Max(row);
+        TensorPrimitives.Subtract(row, max, row);
+        float shiftedLabelLogit = row[label];
+        TensorPrimitives.Exp(row, row);
+        return Math.Log(TensorPrimitives.Sum(row)) - shiftedLabelLogit;
+    }
+
     /// <summary>
     /// For each of <paramref name="rows"/> rows of <paramref name="logitsToGradient"/> (row-major,
     /// <paramref name="classes"/> wide): replaces the logits by (p − onehot(label)) · <paramref name="gradientScale"/>
@@ -34,47 +57,10 @@ internal static class SoftmaxCrossEntropy
         double loss = 0;
         for (int r = 0; r < rows; r++)
         {
-            Span<float> row = logitsToGradient.Slice(r * classes, classes);
             int label = labels[r];
             if ((uint)label >= (uint)classes)
                 throw new ArgumentOutOfRangeException(nameof(labels), label, $"Row {r} has class {label}; classes are 0 to {classes - 1}.");
-
-            float max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, row);
-            float shiftedLabelLogit = row[label];
-            TensorPrimitives.Exp(row, row);
-            float sum = TensorPrimitives.Sum(row);
-            loss += Math.Log(sum) - shiftedLabelLogit;
-
-            TensorPrimitives.Multiply(row, gradientScale / sum, row);
-            row[label] -= gradientScale;
-        }
-        return loss;
-    }
-
-    /// <summary>
-    /// For evaluation: the summed cross-entropy of <paramref name="rows"/> rows of logits (overwritten) and, in
-    /// <paramref name="correct"/>, how many rows have their label as the largest logit (the first largest on ties).
-    /// </summary>
-    public static double LossAndCorrect(Span<float> logits, ReadOnlySpan<int> labels, int rows, int classes, out int correct)
-    {
-        if (logits.Length < rows * classes)
-            throw new ArgumentException($"{rows} rows of {classes} logits need {rows * classes} elements; got {logits.Length}.", nameof(logits));
-        double loss = 0;
-        correct = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            Span<float> row = logits.Slice(r * classes, classes);
-            int label = labels[r];
-            if ((uint)label >= (uint)classes)
-                throw new ArgumentOutOfRangeException(nameof(labels), label, $"Row {r} has class {label}; classes are 0 to {classes - 1}.");
-            if (TensorPrimitives.IndexOfMax(row) == label)
-                correct++;
-            float max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, row);
-            float shiftedLabelLogit = row[label];
-            TensorPrimitives.Exp(row, row);
-            loss += Math.Log(TensorPrimitives.Sum(row)) - shiftedLabelLogit;
+            loss += RowLossAndGradient(logitsToGradient.Slice(r * classes, classes), label, gradientScale);
         }
         return loss;
     }

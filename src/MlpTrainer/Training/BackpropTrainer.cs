@@ -23,10 +23,14 @@ internal sealed class BackpropTrainer : IDisposable
     private readonly float[][] _dropped;     // hidden levels with dropout: a · mask, what the next layer reads in training
     private readonly float[][] _masks;       // 0 or 1/(1 − p) per unit, per hidden level
     private readonly float[][] _deltas;      // _deltas[l + 1] is ∂L/∂z of layer l
-    private readonly int[] _labels;
+    private readonly float[] _targets;
+    private readonly float[] _weights;
     private readonly float[] _gradients;
+    private readonly OutputLoss _loss;
 
-    public BackpropTrainer(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, int batchCapacity, int threads, float dropoutRate = 0f)
+    /// <param name="loss">The output layer's loss; softmax cross-entropy when null.</param>
+    public BackpropTrainer(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, int batchCapacity, int threads,
+        float dropoutRate = 0f, OutputLoss? loss = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
         if (!(dropoutRate >= 0 && dropoutRate < 1))
@@ -54,8 +58,11 @@ internal sealed class BackpropTrainer : IDisposable
             _dropped[level] = hidden && dropoutRate > 0 ? new float[size] : _activations[level];
             _masks[level] = hidden && dropoutRate > 0 ? new float[size] : Array.Empty<float>();
         }
-        _labels = new int[batchCapacity];
+        _targets = new float[batchCapacity];
+        _weights = new float[batchCapacity];
+        _weights.AsSpan().Fill(1f);
         _gradients = new float[layout.ParameterCount];
+        _loss = loss ?? new SoftmaxCrossEntropyLoss();
         _gemm = new GemmEngine(threads);
     }
 
@@ -64,16 +71,19 @@ internal sealed class BackpropTrainer : IDisposable
     /// <summary>The input rows of the next minibatch, row-major, <c>InputSize</c> wide.</summary>
     public float[] InputBatch => _activations[0];
 
-    /// <summary>The class index of each row of the next minibatch.</summary>
-    public int[] LabelBatch => _labels;
+    /// <summary>The target of each row of the next minibatch: its class index, 0/1, or its value.</summary>
+    public float[] TargetBatch => _targets;
+
+    /// <summary>The weight of each row of the next minibatch (1 unless set).</summary>
+    public float[] WeightBatch => _weights;
 
     /// <summary>The gradient of the last <see cref="ComputeGradients"/> call, in the parameter vector's layout.</summary>
     public float[] Gradients => _gradients;
 
     /// <summary>
     /// Forward and backward pass over the first <paramref name="rows"/> rows of <see cref="InputBatch"/>: fills
-    /// <see cref="Gradients"/> with the gradient of the minibatch's mean cross-entropy (without the L2 term, which the
-    /// optimizer adds) and returns the summed cross-entropy of its rows. With a dropout rate above 0,
+    /// <see cref="Gradients"/> with the gradient of the minibatch's weighted mean loss (without the L2 term, which the
+    /// optimizer adds) and returns the weighted sum of its rows' losses. With a dropout rate above 0,
     /// <paramref name="dropout"/> draws this minibatch's masks.
     /// </summary>
     public double ComputeGradients(float[] parameters, int rows, Random? dropout = null)
@@ -91,10 +101,15 @@ internal sealed class BackpropTrainer : IDisposable
                 ApplyDropout(l + 1, rows * _layout.Sizes[l + 1], dropout!);
         }
 
-        // The output layer's logits become ∂L/∂z in place.
+        // The output layer's raw values become ∂L/∂z in place.
         float[] outputDelta = _deltas[last + 1];
         Array.Copy(_activations[last + 1], outputDelta, rows * _layout.OutputSize);
-        double loss = SoftmaxCrossEntropy.LossAndGradient(outputDelta, _labels, rows, _layout.OutputSize, 1f / rows);
+        double weightSum = 0;
+        foreach (float w in _weights.AsSpan(0, rows))
+            weightSum += w;
+        if (!(weightSum > 0))
+            throw new ArgumentException($"The weights of the minibatch's {rows} rows sum to {weightSum}; at least one must be positive.");
+        double loss = _loss.LossAndGradient(outputDelta, _targets, _weights, rows, _layout.OutputSize, weightSum);
 
         for (int l = last; l >= 0; l--)
         {
@@ -112,24 +127,24 @@ internal sealed class BackpropTrainer : IDisposable
     }
 
     /// <summary>
-    /// The network as it scores (no dropout) over <paramref name="rows"/> of <paramref name="data"/>: the summed
-    /// cross-entropy and the number of rows whose most probable class is their label.
+    /// The network as it scores (no dropout) over <paramref name="rows"/> of <paramref name="data"/>: the weighted sum
+    /// of the rows' losses, the sum of their weights, and how many rows are classified right (0 for regression).
     /// </summary>
-    public (double Loss, long Correct) Evaluate(float[] parameters, DenseDataset data, ReadOnlySpan<int> rows)
+    public (double Loss, double WeightSum, long Correct) Evaluate(float[] parameters, DenseDataset data, ReadOnlySpan<int> rows)
     {
-        double loss = 0;
+        double loss = 0, weightSum = 0;
         long correct = 0;
         int last = _layers.Length - 1;
         for (int start = 0; start < rows.Length; start += _batchCapacity)
         {
             int count = Math.Min(_batchCapacity, rows.Length - start);
-            data.Gather(rows.Slice(start, count), _activations[0], _labels);
+            weightSum += data.Gather(rows.Slice(start, count), _activations[0], _targets, _weights);
             for (int l = 0; l <= last; l++)
                 _layers[l].Forward(_gemm, parameters, _activations[l], _activations[l + 1], count);
-            loss += SoftmaxCrossEntropy.LossAndCorrect(_activations[last + 1], _labels, count, _layout.OutputSize, out int right);
+            loss += _loss.Evaluate(_activations[last + 1], _targets, _weights, count, _layout.OutputSize, out long right);
             correct += right;
         }
-        return (loss, correct);
+        return (loss, weightSum, correct);
     }
 
     private void ApplyDropout(int level, int count, Random random)

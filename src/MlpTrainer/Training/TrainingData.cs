@@ -12,17 +12,25 @@ internal sealed record TrainingData(DenseDataset Train, int[] TrainRows, DenseDa
 
     public static int[] AllRows(DenseDataset data) => Enumerable.Range(0, data.RowCount).ToArray();
 
+    public static double WeightSum(DenseDataset data, int[] rows)
+    {
+        double sum = 0;
+        foreach (int row in rows)
+            sum += data.Weight(row);
+        return sum;
+    }
+
     /// <summary>
     /// Holds out round(<paramref name="fraction"/> · n) rows of each class (at least one row stays for training) as
-    /// validation, chosen with a generator seeded from <paramref name="seed"/>.
+    /// validation, chosen with a generator seeded from <paramref name="seed"/>. Regression data is one stratum.
     /// </summary>
     public static TrainingData SplitStratified(DenseDataset data, float fraction, int seed)
     {
-        var byClass = new List<int>[data.ClassCount];
+        var byClass = new List<int>[Math.Max(1, data.ClassCount)];
         for (int c = 0; c < byClass.Length; c++)
             byClass[c] = new List<int>();
         for (int row = 0; row < data.RowCount; row++)
-            byClass[data.Label(row)].Add(row);
+            byClass[data.ClassCount == 0 ? 0 : data.Label(row)].Add(row);
 
         Random random = SeedSequence.Create(seed, SeedSequence.Stream.ValidationSplit);
         var train = new List<int>(data.RowCount);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MlpTrainer.Data;
+using MlpTrainer.Losses;
 using MlpTrainer.Model;
 using MlpTrainer.Optimizers;
 using MlpTrainer.Schedules;
@@ -18,13 +19,16 @@ internal sealed class TrainingLoop
     private readonly NetworkLayout _layout;
     private readonly int _seed;
     private readonly int _threads;
+    private readonly OutputLoss _loss;
 
-    public TrainingLoop(MlpOptions options, NetworkLayout layout, int seed, int threads)
+    /// <param name="loss">The output layer's loss; softmax cross-entropy (multiclass) when null.</param>
+    public TrainingLoop(MlpOptions options, NetworkLayout layout, int seed, int threads, OutputLoss? loss = null)
     {
         _options = options;
         _layout = layout;
         _seed = seed;
         _threads = threads;
+        _loss = loss ?? new SoftmaxCrossEntropyLoss();
     }
 
     public sealed record Result(float[] Parameters, IReadOnlyList<MlpEpochReport> History, bool StoppedEarly, int BestEpoch);
@@ -42,7 +46,13 @@ internal sealed class TrainingLoop
         MlpOptions o = _options;
         if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !data.HasValidation)
             throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy needs validation data: call Fit(train, validation) or set ValidationFraction.", nameof(data));
+        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !_loss.CountsCorrect)
+            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy is for classification; a regression watches the loss.", nameof(data));
 
+        if (!(TrainingData.WeightSum(data.Train, data.TrainRows) > 0))
+            throw new ArgumentException("Every training row has weight 0: at least one row needs a positive weight.", nameof(data));
+        if (data.HasValidation && !(TrainingData.WeightSum(data.Validation!, data.ValidationRows!) > 0))
+            throw new ArgumentException("Every validation row has weight 0: at least one row needs a positive weight.", nameof(data));
         int batch = Math.Min(o.BatchSize, data.TrainRows.Length);
         int stepsPerEpoch = (data.TrainRows.Length + batch - 1) / batch;
         Optimizer optimizer = Optimizer.Create(o, _layout);
@@ -71,21 +81,24 @@ internal sealed class TrainingLoop
             stopped = resume.Finished;
         }
 
-        using var trainer = new BackpropTrainer(_layout, o.Activation, o.LeakyReLUSlope, batch, _threads, o.DropoutRate);
+        using var trainer = new BackpropTrainer(_layout, o.Activation, o.LeakyReLUSlope, batch, _threads, o.DropoutRate, _loss);
         var shuffler = new EpochShuffler(data.TrainRows, o.Shuffle, _seed);
         for (int epoch = firstEpoch; epoch < o.NumberOfEpochs && !stopped; epoch++)
         {
             long started = Stopwatch.GetTimestamp();
             ReadOnlySpan<int> order = shuffler.Order(epoch);
             Random? dropout = o.DropoutRate > 0 ? SeedSequence.Create(_seed, SeedSequence.Stream.Dropout, epoch) : null;
-            double trainingLoss = 0;
+            double trainingLoss = 0, trainingWeight = 0;
             float rate = o.LearningRate;
             for (int start = 0, step = 0; start < order.Length; start += batch, step++)
             {
                 checkAlive();
                 o.CancellationToken.ThrowIfCancellationRequested();
                 int rows = Math.Min(batch, order.Length - start);
-                data.Train.Gather(order.Slice(start, rows), trainer.InputBatch, trainer.LabelBatch);
+                double batchWeight = data.Train.Gather(order.Slice(start, rows), trainer.InputBatch, trainer.TargetBatch, trainer.WeightBatch);
+                if (batchWeight == 0)
+                    continue; // every row of this minibatch has weight 0: nothing to learn, and no optimizer step
+                trainingWeight += batchWeight;
                 double loss = trainer.ComputeGradients(parameters, rows, dropout);
                 rate = schedule.RateAt(epoch, step);
                 if (!double.IsFinite(loss))
@@ -95,14 +108,14 @@ internal sealed class TrainingLoop
                 trainingLoss += loss;
                 optimizer.Step(parameters, trainer.Gradients, rate);
             }
-            trainingLoss /= order.Length;
+            trainingLoss /= trainingWeight;
 
             double? validationLoss = null, validationAccuracy = null;
             if (data.HasValidation)
             {
-                (double sum, long correct) = trainer.Evaluate(parameters, data.Validation!, data.ValidationRows);
-                validationLoss = sum / data.ValidationRows!.Length;
-                validationAccuracy = (double)correct / data.ValidationRows.Length;
+                (double sum, double weight, long correct) = trainer.Evaluate(parameters, data.Validation!, data.ValidationRows);
+                validationLoss = sum / weight;
+                validationAccuracy = _loss.CountsCorrect ? (double)correct / data.ValidationRows!.Length : null;
             }
             double monitoredLoss = validationLoss ?? trainingLoss;
             schedule.EndEpoch(epoch, monitoredLoss);

@@ -104,7 +104,7 @@ public class BackpropGradientCheckTests
         if (garbageAfterRows)
         {
             trainer.InputBatch.AsSpan(problem.Rows * problem.Layout.InputSize).Fill(1e6f);
-            trainer.LabelBatch.AsSpan(problem.Rows).Fill(problem.Layout.OutputSize - 1);
+            trainer.TargetBatch.AsSpan(problem.Rows).Fill(problem.Layout.OutputSize - 1);
         }
         double summedLoss = trainer.ComputeGradients(problem.Parameters, problem.Rows);
         float[] analytic = trainer.Gradients.ToArray();
@@ -184,7 +184,7 @@ public class BackpropGradientCheckTests
         {
             var trainer = new BackpropTrainer(Layout, Activation, LeakySlope, Capacity, threads: 1);
             Inputs.CopyTo(trainer.InputBatch, 0);
-            Labels.CopyTo(trainer.LabelBatch, 0);
+            Labels.CopyTo(trainer.TargetBatch, 0);
             return trainer;
         }
 

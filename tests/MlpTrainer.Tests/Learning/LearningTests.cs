@@ -141,7 +141,7 @@ public class LearningTests
     private static double MeanLoss(NetworkLayout layout, MlpActivation activation, float[] parameters, DenseDataset data)
     {
         using var trainer = new BackpropTrainer(layout, activation, 0.01f, data.RowCount, threads: 1);
-        data.Gather(Enumerable.Range(0, data.RowCount).ToArray(), trainer.InputBatch, trainer.LabelBatch);
+        data.Gather(Enumerable.Range(0, data.RowCount).ToArray(), trainer.InputBatch, trainer.TargetBatch, trainer.WeightBatch);
         return trainer.ComputeGradients(parameters, data.RowCount) / data.RowCount;
     }
 }
