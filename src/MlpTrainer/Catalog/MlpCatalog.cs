@@ -2,7 +2,10 @@ using Microsoft.ML;
 
 namespace MlpTrainer;
 
-/// <summary>The <c>Mlp</c> trainers in ML.NET's catalogs: <c>mlContext.MulticlassClassification.Trainers.Mlp(...)</c>.</summary>
+/// <summary>
+/// The <c>Mlp</c> trainers in ML.NET's catalogs: <c>mlContext.MulticlassClassification.Trainers.Mlp(...)</c>,
+/// <c>mlContext.BinaryClassification.Trainers.Mlp(...)</c> and <c>mlContext.Regression.Trainers.Mlp(...)</c>.
+/// </summary>
 public static class MlpCatalog
 {
     /// <summary>A multilayer-perceptron multiclass trainer with the given options.</summary>
@@ -46,4 +49,82 @@ public static class MlpCatalog
             L2Regularization = l2Regularization,
             Seed = seed,
         });
+
+    /// <summary>A multilayer-perceptron binary classifier (Boolean label, sigmoid output, log-loss) with the given options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
+    public static MlpBinaryEstimator Mlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, MlpOptions options)
+        => MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+
+    /// <summary>A multilayer-perceptron binary classifier with the most used options; the rest keep their <see cref="MlpOptions"/> defaults.</summary>
+    /// <param name="catalog">The binary classification trainers catalog.</param>
+    /// <param name="labelColumnName">The Boolean label column.</param>
+    /// <param name="featureColumnName">The feature vector column.</param>
+    /// <param name="exampleWeightColumnName">An optional Single column of row weights.</param>
+    /// <param name="hiddenLayerSizes">Units per hidden layer; default one layer of 100.</param>
+    /// <param name="activation">The hidden layers' activation.</param>
+    /// <param name="learningRate">The step size.</param>
+    /// <param name="batchSize">Rows per minibatch.</param>
+    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="seed">Seed for initialisation and shuffling; null takes it from the MLContext.</param>
+    public static MlpBinaryEstimator Mlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = "Label",
+        string featureColumnName = "Features",
+        string? exampleWeightColumnName = null,
+        int[]? hiddenLayerSizes = null,
+        MlpActivation activation = MlpActivation.ReLU,
+        float learningRate = 0.001f,
+        int batchSize = 200,
+        int numberOfEpochs = 200,
+        int? seed = null)
+        => MlNetCatalogEnvironment.CreateEstimator(catalog, Common(labelColumnName, featureColumnName, exampleWeightColumnName,
+            hiddenLayerSizes, activation, learningRate, batchSize, numberOfEpochs, seed));
+
+    /// <summary>A multilayer-perceptron regressor (Single label, linear output, squared error or Huber) with the given options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
+    public static MlpRegressionEstimator Mlp(this RegressionCatalog.RegressionTrainers catalog, MlpOptions options)
+        => MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+
+    /// <summary>A multilayer-perceptron regressor with the most used options; the rest keep their <see cref="MlpOptions"/> defaults.</summary>
+    /// <param name="catalog">The regression trainers catalog.</param>
+    /// <param name="labelColumnName">The Single label column.</param>
+    /// <param name="featureColumnName">The feature vector column.</param>
+    /// <param name="exampleWeightColumnName">An optional Single column of row weights.</param>
+    /// <param name="hiddenLayerSizes">Units per hidden layer; default one layer of 100.</param>
+    /// <param name="activation">The hidden layers' activation.</param>
+    /// <param name="learningRate">The step size.</param>
+    /// <param name="batchSize">Rows per minibatch.</param>
+    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="normalizeLabel">Standardise the label for training and store the scaling in the model.</param>
+    /// <param name="seed">Seed for initialisation and shuffling; null takes it from the MLContext.</param>
+    public static MlpRegressionEstimator Mlp(this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = "Label",
+        string featureColumnName = "Features",
+        string? exampleWeightColumnName = null,
+        int[]? hiddenLayerSizes = null,
+        MlpActivation activation = MlpActivation.ReLU,
+        float learningRate = 0.001f,
+        int batchSize = 200,
+        int numberOfEpochs = 200,
+        bool normalizeLabel = false,
+        int? seed = null)
+    {
+        MlpOptions options = Common(labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayerSizes, activation,
+            learningRate, batchSize, numberOfEpochs, seed);
+        options.NormalizeLabel = normalizeLabel;
+        return MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+    }
+
+    private static MlpOptions Common(string labelColumnName, string featureColumnName, string? exampleWeightColumnName,
+        int[]? hiddenLayerSizes, MlpActivation activation, float learningRate, int batchSize, int numberOfEpochs, int? seed) => new()
+    {
+        LabelColumnName = labelColumnName,
+        FeatureColumnName = featureColumnName,
+        ExampleWeightColumnName = exampleWeightColumnName,
+        HiddenLayerSizes = hiddenLayerSizes ?? new MlpOptions().HiddenLayerSizes,
+        Activation = activation,
+        LearningRate = learningRate,
+        BatchSize = batchSize,
+        NumberOfEpochs = numberOfEpochs,
+        Seed = seed,
+    };
 }

@@ -14,9 +14,6 @@ internal static class DataViewReader
 {
     public readonly record struct Result(DenseDataset Dataset, long SkippedMissingLabel, long SkippedBadFeatures, long SkippedBadWeight);
 
-    public static Result Read(IDataView data, string featureColumn, string labelColumn, CancellationToken cancellation = default)
-        => Read(data, MlpTask.Multiclass, featureColumn, labelColumn, null, cancellation);
-
     public static Result Read(IDataView data, MlpTask task, string featureColumn, string labelColumn, string? weightColumn, CancellationToken cancellation = default)
     {
         DataViewSchema.Column features = FindColumn(data.Schema, featureColumn, "feature");

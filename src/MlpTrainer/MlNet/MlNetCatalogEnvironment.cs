@@ -8,8 +8,17 @@ namespace MlpTrainer;
 internal static class MlNetCatalogEnvironment
 {
     public static MlpEstimator CreateEstimator(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, MlpOptions options)
+        => MlpEstimator.Create(Environment(catalog), options);
+
+    public static MlpBinaryEstimator CreateEstimator(BinaryClassificationCatalog.BinaryClassificationTrainers catalog, MlpOptions options)
+        => MlpBinaryEstimator.Create(Environment(catalog), options);
+
+    public static MlpRegressionEstimator CreateEstimator(RegressionCatalog.RegressionTrainers catalog, MlpOptions options)
+        => MlpRegressionEstimator.Create(Environment(catalog), options);
+
+    private static IHostEnvironment Environment(IInternalCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return MlpEstimator.Create(catalog.GetEnvironment(), options);
+        return catalog.GetEnvironment();
     }
 }

@@ -5,23 +5,40 @@ using MlpTrainer.Losses;
 namespace MlpTrainer.Model;
 
 /// <summary>
-/// A trained network for scoring: its layout, hidden activation and parameter vector, never changed after
+/// A trained network for scoring: its task, layout, hidden activation and parameter vector, never changed after
 /// construction. Scoring one row is a chain of matrix–vector products (one dot product per unit, over the
-/// contiguous row of weights that unit owns), the activation, and a softmax over the output layer.
+/// contiguous row of weights that unit owns), the activation, and the task's output transform: a softmax over the
+/// classes (multiclass), the raw logit (binary; the probability is its sigmoid), or z·scale + offset (regression,
+/// undoing the target standardisation of <see cref="MlpOptions.NormalizeLabel"/>).
 /// </summary>
 internal sealed class MlpNetwork
 {
     private readonly float[] _parameters;
 
-    public MlpNetwork(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, float[] parameters)
+    public MlpNetwork(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, float[] parameters,
+        MlpTask task = MlpTask.Multiclass, float outputScale = 1f, float outputOffset = 0f)
     {
         if (parameters.Length != layout.ParameterCount)
             throw new ArgumentException($"A {layout} network has {layout.ParameterCount} parameters; got {parameters.Length}.", nameof(parameters));
+        if (task != MlpTask.Multiclass && layout.OutputSize != 1)
+            throw new ArgumentException($"A {task} network has one output; this layout has {layout.OutputSize}.", nameof(layout));
+        if (!(float.IsFinite(outputScale) && outputScale != 0 && float.IsFinite(outputOffset)))
+            throw new ArgumentOutOfRangeException(nameof(outputScale), $"The output scale ({outputScale}) must be finite and non-zero and the offset ({outputOffset}) finite.");
         Layout = layout;
         HiddenActivation = hiddenActivation;
         LeakySlope = leakySlope;
         _parameters = parameters;
+        Task = task;
+        OutputScale = outputScale;
+        OutputOffset = outputOffset;
     }
+
+    public MlpTask Task { get; }
+
+    /// <summary>Regression outputs are z·OutputScale + OutputOffset; 1 and 0 for the other tasks.</summary>
+    public float OutputScale { get; }
+
+    public float OutputOffset { get; }
 
     public NetworkLayout Layout { get; }
 
@@ -38,7 +55,10 @@ internal sealed class MlpNetwork
     /// <summary>Scratch space for <see cref="Predict"/>: two buffers as wide as the widest level.</summary>
     public (float[] A, float[] B) CreateScratch() => (new float[Layout.MaxWidth], new float[Layout.MaxWidth]);
 
-    /// <summary>Class probabilities (softmax of the output layer) of one row of features.</summary>
+    /// <summary>
+    /// The task's output for one row of features: class probabilities (multiclass), the logit (binary) or the
+    /// predicted value (regression).
+    /// </summary>
     public void Predict(ReadOnlySpan<float> features, Span<float> probabilities, (float[] A, float[] B) scratch)
     {
         if (features.Length != Layout.InputSize)
@@ -61,6 +81,9 @@ internal sealed class MlpNetwork
             input = output;
             (current, next) = (next, current);
         }
-        SoftmaxCrossEntropy.Softmax(probabilities);
+        if (Task == MlpTask.Multiclass)
+            SoftmaxCrossEntropy.Softmax(probabilities);
+        else if (Task == MlpTask.Regression)
+            probabilities[0] = probabilities[0] * OutputScale + OutputOffset;
     }
 }

@@ -12,7 +12,7 @@ namespace MlpTrainer.Model;
 /// int32   format version   2 (1 had no history)
 /// int32   payload length   bytes that follow, before the checksum
 /// payload:
-///   int32    task          1 = multiclass
+///   int32    task          1 = multiclass, 2 = binary, 3 = regression
 ///   int32    level count   n = number of dense layers + 1
 ///   int32[n] level sizes   input width, each hidden layer, output width
 ///   int32    hidden activation (MlpActivation), float32 LeakyReLU slope
@@ -20,7 +20,8 @@ namespace MlpTrainer.Model;
 ///   float32  beta1, beta2, epsilon, L2 regularization, int32 batch size, int32 epochs trained
 ///   int32    parameter count
 ///   float32[parameter count]  for each layer: weights (outputs × inputs, row-major), then biases
-///   training history (format 2 on): see <see cref="TrainingHistoryFormat"/>
+///   format 2 on: the training history (see <see cref="TrainingHistoryFormat"/>), then int32 regression loss
+///   (MlpRegressionLoss), float32 Huber δ, float32 output scale, float32 output offset (regression: z·scale + offset)
 /// uint32  CRC-32 of the payload
 /// </code>
 /// Reading checks the magic, the version (newer than <see cref="CurrentVersion"/> is refused, every older
@@ -31,7 +32,7 @@ internal static class NetworkSerializer
 {
     public const uint Magic = 0x57504C4D;
     public const int CurrentVersion = 2;
-    public const int MulticlassTask = 1;
+    private const int TaskTailBytes = 16;
     private const int MaxLevels = 1024;
     private const int MaxLevelSize = 1_000_000_000;
 
@@ -42,7 +43,7 @@ internal static class NetworkSerializer
         using var payloadStream = new MemoryStream();
         using (var payload = new BinaryWriter(payloadStream, Encoding.UTF8, leaveOpen: true))
         {
-            payload.Write(MulticlassTask);
+            payload.Write((int)network.Task);
             payload.Write(network.Layout.Sizes.Count);
             foreach (int size in network.Layout.Sizes)
                 payload.Write(size);
@@ -61,6 +62,10 @@ internal static class NetworkSerializer
             payload.Write(network.Parameters.Length);
             WriteFloats(payload, network.Parameters);
             TrainingHistoryFormat.Write(payload, history);
+            payload.Write((int)settings.RegressionLoss);
+            payload.Write(settings.HuberDelta);
+            payload.Write(network.OutputScale);
+            payload.Write(network.OutputOffset);
         }
 
         ReadOnlySpan<byte> bytes = payloadStream.GetBuffer().AsSpan(0, checked((int)payloadStream.Length));
@@ -120,9 +125,9 @@ internal static class NetworkSerializer
 
     private static Contents ReadPayload(BinaryReader r, string modelName, int version)
     {
-        int task = r.ReadInt32();
-        if (task != MulticlassTask)
-            throw Invalid(modelName, $"its task code {task} is unknown (1 = multiclass)");
+        var task = (MlpTask)r.ReadInt32();
+        if (!Enum.IsDefined(task))
+            throw Invalid(modelName, $"its task code {(int)task} is unknown (1 = multiclass, 2 = binary, 3 = regression)");
         int levels = r.ReadInt32();
         if (levels < 2 || levels > MaxLevels)
             throw Invalid(modelName, $"it declares {levels} levels; a network has 2 to {MaxLevels}");
@@ -133,6 +138,8 @@ internal static class NetworkSerializer
             if (sizes[i] < 1 || sizes[i] > MaxLevelSize)
                 throw Invalid(modelName, $"level {i} declares {sizes[i]} units; sizes are 1 to {MaxLevelSize}");
         }
+        if (task != MlpTask.Multiclass && sizes[^1] != 1)
+            throw Invalid(modelName, $"a {task} network has one output, but it declares {sizes[^1]}");
         var activation = (MlpActivation)r.ReadInt32();
         if (!Enum.IsDefined(activation))
             throw Invalid(modelName, $"its activation code {(int)activation} is unknown");
@@ -172,7 +179,7 @@ internal static class NetworkSerializer
         {
             long afterParameters = r.BaseStream.Length - r.BaseStream.Position;
             int epochs = afterParameters >= 4 ? r.ReadInt32() : -1;
-            long needed = 4L * count + TrainingHistoryFormat.BlockBytes(Math.Max(0, epochs));
+            long needed = 4L * count + TrainingHistoryFormat.BlockBytes(Math.Max(0, epochs)) + TaskTailBytes;
             if (epochs < 0 || left != needed)
                 throw Invalid(modelName, $"{left} bytes of parameters and history follow but {count} parameters and a history of {epochs} epochs need {needed}");
             r.BaseStream.Position -= 4;
@@ -184,10 +191,16 @@ internal static class NetworkSerializer
             {
                 throw Invalid(modelName, e.Message.TrimEnd('.'));
             }
-            if (r.BaseStream.Position != r.BaseStream.Length)
-                throw Invalid(modelName, $"{r.BaseStream.Length - r.BaseStream.Position} unexpected bytes follow the training history");
+            var regressionLoss = (MlpRegressionLoss)r.ReadInt32();
+            float huberDelta = r.ReadSingle(), outputScale = r.ReadSingle(), outputOffset = r.ReadSingle();
+            if (!Enum.IsDefined(regressionLoss) || !(huberDelta > 0 && float.IsFinite(huberDelta)))
+                throw Invalid(modelName, $"its regression loss ({(int)regressionLoss}, δ = {huberDelta}) is invalid");
+            if (!(float.IsFinite(outputScale) && outputScale != 0 && float.IsFinite(outputOffset)) || (task != MlpTask.Regression && (outputScale != 1 || outputOffset != 0)))
+                throw Invalid(modelName, $"its output scale {outputScale} and offset {outputOffset} are impossible for a {task} network");
+            settings = settings with { RegressionLoss = regressionLoss, HuberDelta = huberDelta };
+            return new Contents(new MlpNetwork(new NetworkLayout(sizes), activation, slope, parameters, task, outputScale, outputOffset), settings, history);
         }
-        return new Contents(new MlpNetwork(new NetworkLayout(sizes), activation, slope, parameters), settings, history);
+        return new Contents(new MlpNetwork(new NetworkLayout(sizes), activation, slope, parameters, task), settings, history);
     }
 
     /// <summary>

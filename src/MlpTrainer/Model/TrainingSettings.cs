@@ -14,9 +14,11 @@ internal sealed record TrainingSettings(
     float Epsilon,
     float L2Regularization,
     int BatchSize,
-    int EpochsTrained)
+    int EpochsTrained,
+    MlpRegressionLoss RegressionLoss = MlpRegressionLoss.SquaredError,
+    float HuberDelta = 1f)
 {
     public static TrainingSettings From(MlpOptions options, int epochsTrained) => new(
         options.Optimizer, options.LearningRate, options.Momentum, options.UseNesterov, options.Beta1, options.Beta2,
-        options.Epsilon, options.L2Regularization, options.BatchSize, epochsTrained);
+        options.Epsilon, options.L2Regularization, options.BatchSize, epochsTrained, options.RegressionLoss, options.HuberDelta);
 }

@@ -8,11 +8,50 @@ namespace MlpTrainer;
 /// </summary>
 public sealed class MlpOptions
 {
-    /// <summary>The label column: a key type (use <c>MapValueToKey</c>). Default <c>"Label"</c>.</summary>
+    /// <summary>
+    /// The label column. Default <c>"Label"</c>. Multiclass: a key type (use <c>MapValueToKey</c>); binary: Boolean;
+    /// regression: Single.
+    /// </summary>
     public string LabelColumnName = "Label";
 
     /// <summary>The feature column: a known-size vector of <see cref="float"/>. Default <c>"Features"</c>.</summary>
     public string FeatureColumnName = "Features";
+
+    /// <summary>
+    /// An optional Single column of row weights: each row's loss is scaled by its weight (a minibatch's loss is
+    /// Σ wᵣℓᵣ / Σ wᵣ, so a row of weight 2 counts as the row twice). Rows with a negative, NaN or infinite weight are
+    /// skipped. Default <see langword="null"/>: every row weighs 1.
+    /// </summary>
+    public string? ExampleWeightColumnName;
+
+    /// <summary>
+    /// Classification: a weight per class, keyed by the label's value as text (for keys made by <c>MapValueToKey</c>,
+    /// the original value, e.g. <c>"cat"</c> or <c>"3"</c>; for binary labels <c>"True"</c> and <c>"False"</c>, any case).
+    /// Classes not named keep weight 1; a row's weight is its class weight times its example weight.
+    /// Default <see langword="null"/>. Weights are greater than 0 and finite.
+    /// </summary>
+    public IReadOnlyDictionary<string, float>? ClassWeights;
+
+    /// <summary>
+    /// Classification: weight each class by n / (k · nᵢ) — n rows, k classes, nᵢ rows of class i — as scikit-learn's
+    /// <c>class_weight="balanced"</c>, so every class contributes equally to the loss. Default <see langword="false"/>;
+    /// not together with <see cref="ClassWeights"/>.
+    /// </summary>
+    public bool UseBalancedClassWeights;
+
+    /// <summary>Regression: the loss. Default <see cref="MlpRegressionLoss.SquaredError"/>.</summary>
+    public MlpRegressionLoss RegressionLoss = MlpRegressionLoss.SquaredError;
+
+    /// <summary>Regression with <see cref="MlpRegressionLoss.Huber"/>: the residual where the loss turns linear. Default 1; greater than 0.</summary>
+    public float HuberDelta = 1f;
+
+    /// <summary>
+    /// Regression: standardise the targets (subtract their mean, divide by their standard deviation) for training and
+    /// store the scaling in the model, so <c>Score</c> is in the label's own units. Networks train best on targets of
+    /// about unit scale: set this, or scale the label yourself, when targets are large or far from 0. The losses in
+    /// the training history are then in standardised units. Default <see langword="false"/>.
+    /// </summary>
+    public bool NormalizeLabel;
 
     /// <summary>
     /// Units in each hidden layer, input side first. Default <c>{ 100 }</c>. Each size is 1 to 1,000,000;
@@ -166,6 +205,22 @@ public sealed class MlpOptions
             throw new ArgumentNullException(nameof(LabelColumnName), "MlpOptions.LabelColumnName must name a column.");
         if (string.IsNullOrWhiteSpace(FeatureColumnName))
             throw new ArgumentNullException(nameof(FeatureColumnName), "MlpOptions.FeatureColumnName must name a column.");
+        if (ExampleWeightColumnName is not null && string.IsNullOrWhiteSpace(ExampleWeightColumnName))
+            throw new ArgumentException("MlpOptions.ExampleWeightColumnName must name a column, or be null for no weights.", nameof(ExampleWeightColumnName));
+        if (ClassWeights is not null)
+        {
+            if (UseBalancedClassWeights)
+                throw new ArgumentException("Set MlpOptions.ClassWeights or UseBalancedClassWeights, not both.", nameof(ClassWeights));
+            foreach ((string label, float weight) in ClassWeights)
+            {
+                if (!(weight > 0 && float.IsFinite(weight)))
+                    throw OutOfRange(nameof(ClassWeights), weight, $"weights must be greater than 0 and finite (class '{label}')");
+            }
+        }
+        if (!Enum.IsDefined(RegressionLoss))
+            throw OutOfRange(nameof(RegressionLoss), RegressionLoss, "must be one of " + string.Join(", ", Enum.GetNames<MlpRegressionLoss>()));
+        if (!(HuberDelta > 0 && float.IsFinite(HuberDelta)))
+            throw OutOfRange(nameof(HuberDelta), HuberDelta, "must be greater than 0 and finite");
         if (HiddenLayerSizes is null)
             throw new ArgumentNullException(nameof(HiddenLayerSizes), "MlpOptions.HiddenLayerSizes must not be null; use an empty array for no hidden layer.");
         for (int i = 0; i < HiddenLayerSizes.Length; i++)
@@ -238,6 +293,7 @@ public sealed class MlpOptions
     {
         var copy = (MlpOptions)MemberwiseClone();
         copy.HiddenLayerSizes = (int[])HiddenLayerSizes.Clone();
+        copy.ClassWeights = ClassWeights is null ? null : new Dictionary<string, float>(ClassWeights);
         return copy;
     }
 

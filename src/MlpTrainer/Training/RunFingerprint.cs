@@ -35,7 +35,13 @@ internal static class RunFingerprint
             if (Ignored.Contains(field.Name))
                 continue;
             object? value = field.GetValue(options);
-            string shown = value is int[] array ? string.Join(",", array) : Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";
+            string shown = value switch
+            {
+                int[] array => string.Join(",", array),
+                IReadOnlyDictionary<string, float> map => string.Join(",", map.OrderBy(p => p.Key, StringComparer.Ordinal)
+                    .Select(p => p.Key + ":" + p.Value.ToString("R", CultureInfo.InvariantCulture))),
+                _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
+            };
             text.Append(field.Name).Append('=').Append(shown).Append(';');
         }
         hash.Append(Encoding.UTF8.GetBytes(text.ToString()));

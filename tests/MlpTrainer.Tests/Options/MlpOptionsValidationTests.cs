@@ -115,7 +115,8 @@ public class MlpOptionsValidationTests
         // Fit must still check it rather than trust the constructor's check.
         var ml = new MLContext(seed: 0);
         var estimator = new MlpEstimator(ml, With(_ => { }));
-        FieldInfo field = typeof(MlpEstimator).GetFields(BindingFlags.Instance | BindingFlags.NonPublic).Single(f => f.FieldType == typeof(MlpOptions));
+        FieldInfo field = Hierarchy(typeof(MlpEstimator)).SelectMany(t => t.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            .Single(f => f.FieldType == typeof(MlpOptions));
         InvalidCases[invalidCase]((MlpOptions)field.GetValue(estimator)!);
 
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(Datasets.ToDataView(ml, Datasets.Blobs(30, seed: 1))));
@@ -266,5 +267,11 @@ public class MlpOptionsValidationTests
             else
                 Assert.True(Equals(expected, actual), $"{field.Name}: catalog default {actual}, MlpOptions default {expected}");
         }
+    }
+
+    private static IEnumerable<Type> Hierarchy(Type? type)
+    {
+        for (; type is not null; type = type.BaseType)
+            yield return type;
     }
 }

@@ -82,7 +82,8 @@ public sealed class NetworkSerializerTests
         Assert.Equal(5, block.ReadInt32(block.LevelSizeOffset(1)));
         Assert.Equal((int)MlpActivation.LeakyReLU, block.ReadInt32(block.ActivationOffset));
         Assert.Equal(43, block.ParameterCount);
-        Assert.Equal(block.ParametersOffset + 4 * 43 + 4, block.CrcOffset); // then an empty history: its count, 0
+        // then an empty history (its count, 0) and the task's tail: regression loss, Huber δ, output scale and offset
+        Assert.Equal(block.ParametersOffset + 4 * 43 + 4 + 16, block.CrcOffset);
     }
 
     [Fact]
@@ -273,7 +274,7 @@ public sealed class NetworkSerializerTests
 
         InvalidDataException error = AssertRejected(damaged.Bytes);
 
-        Assert.Contains("176 bytes of parameters and history follow but 35 parameters and a history of", error.Message);
+        Assert.Contains("192 bytes of parameters and history follow but 35 parameters and a history of", error.Message);
     }
 
     [Theory]
@@ -294,9 +295,9 @@ public sealed class NetworkSerializerTests
     {
         var block = new MlpBlock(Written(), 0);
 
-        InvalidDataException error = AssertRejected(block.WithInt32(block.TaskOffset, 2).WithCrcRecomputed().Bytes);
+        InvalidDataException error = AssertRejected(block.WithInt32(block.TaskOffset, 7).WithCrcRecomputed().Bytes);
 
-        Assert.Contains("its task code 2 is unknown", error.Message);
+        Assert.Contains("its task code 7 is unknown", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,154 @@
+using System.ComponentModel;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers;
+using MlpTrainer.Model;
+
+namespace MlpTrainer;
+
+/// <summary>
+/// What the three MLP models share: the layers (read-only), the training history, and MlpTrainer's model format
+/// inside ML.NET's zip. <see cref="MlpModelParameters"/> (multiclass), <see cref="MlpBinaryModelParameters"/> and
+/// <see cref="MlpRegressionModelParameters"/> differ only in their output.
+/// </summary>
+/// <typeparam name="TOutput">What the model produces per row: a vector of class probabilities, or one Single.</typeparam>
+public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOutput>, IValueMapper
+{
+    private readonly DataViewType _inputType;
+
+    private protected MlpModelParametersBase(IHostEnvironment env, string name, MlpNetwork network, TrainingSettings settings, IReadOnlyList<MlpEpochReport> history)
+        : base(env, name)
+    {
+        Network = network;
+        Settings = settings;
+        TrainingHistory = history.ToArray();
+        _inputType = new VectorDataViewType(NumberDataViewType.Single, network.Layout.InputSize);
+    }
+
+    private protected MlpModelParametersBase(IHostEnvironment env, string name, ModelLoadContext ctx, MlpTask expectedTask)
+        : base(env, name, ctx)
+    {
+        // *** Binary format *** (after ModelParametersBase's int: sizeof(float)): MlpTrainer's format, see NetworkSerializer.
+        string where = string.IsNullOrEmpty(ctx.Directory) ? "(at the root of the model)" : $"in '{ctx.Directory}'";
+        long blockEnd = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel; // ML.NET's trailer follows the block
+        NetworkSerializer.Contents contents = NetworkSerializer.Read(ctx.Reader, where, blockEnd);
+        if (contents.Network.Task != expectedTask)
+            throw new InvalidDataException($"Cannot load the MlpTrainer model {where}: it is a {contents.Network.Task} model, read as {expectedTask}.");
+        Network = contents.Network;
+        Settings = contents.Settings;
+        TrainingHistory = contents.History;
+        _inputType = new VectorDataViewType(NumberDataViewType.Single, Network.Layout.InputSize);
+    }
+
+    /// <summary>Units per level: the number of features, each hidden layer, then the outputs (classes, or 1).</summary>
+    public IReadOnlyList<int> LayerSizes => Network.Layout.Sizes;
+
+    /// <summary>The number of dense layers: the hidden layers plus the output layer.</summary>
+    public int LayerCount => Network.Layout.LayerCount;
+
+    /// <summary>The activation of the hidden layers.</summary>
+    public MlpActivation HiddenActivation => Network.HiddenActivation;
+
+    /// <summary>The slope for negative inputs when <see cref="HiddenActivation"/> is LeakyReLU.</summary>
+    public float LeakyReLUSlope => Network.LeakySlope;
+
+    /// <summary>The epochs this model was trained for, including those of a model it was warm-started from.</summary>
+    public int EpochsTrained => Settings.EpochsTrained;
+
+    /// <summary>
+    /// One <see cref="MlpEpochReport"/> per epoch run, oldest first: training loss, validation loss and accuracy (with
+    /// validation data), learning rate and seconds. Saved with the model; empty for models saved in format 1.
+    /// </summary>
+    public IReadOnlyList<MlpEpochReport> TrainingHistory { get; }
+
+    internal MlpNetwork Network { get; }
+
+    internal TrainingSettings Settings { get; }
+
+    /// <summary>
+    /// The weights of dense layer <paramref name="layer"/> (0 is the first hidden layer): a row-major matrix with one
+    /// row of <c>LayerSizes[layer]</c> input weights for each of its <c>LayerSizes[layer + 1]</c> units.
+    /// </summary>
+    public ReadOnlyMemory<float> GetWeights(int layer) => Network.Weights(CheckLayer(layer));
+
+    /// <summary>The biases of dense layer <paramref name="layer"/>, one per unit.</summary>
+    public ReadOnlyMemory<float> GetBiases(int layer) => Network.Biases(CheckLayer(layer));
+
+    private int CheckLayer(int layer)
+    {
+        if ((uint)layer >= (uint)LayerCount)
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The network has layers 0 to {LayerCount - 1}.");
+        return layer;
+    }
+
+    /// <summary>The network's output for one row: probabilities (multiclass), the logit (binary) or the value (regression).</summary>
+    private protected float[] Output(ReadOnlySpan<float> features)
+    {
+        var output = new float[Network.Layout.OutputSize];
+        Network.Predict(features, output, Network.CreateScratch());
+        return output;
+    }
+
+    private protected abstract VersionInfo GetVersionInfo();
+
+    /// <summary>Part of ML.NET's saving protocol; use <c>MLContext.Model.Save</c>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public override void SaveCore(ModelSaveContext ctx)
+    {
+        ctx.SetVersionInfo(GetVersionInfo());
+        base.SaveCore(ctx);
+        NetworkSerializer.Write(ctx.Writer, Network, Settings, TrainingHistory);
+    }
+
+    DataViewType IValueMapper.InputType => _inputType;
+
+    DataViewType IValueMapper.OutputType => OutputType;
+
+    private protected abstract DataViewType OutputType { get; }
+
+    ValueMapper<TSrc, TDst> IValueMapper.GetMapper<TSrc, TDst>()
+    {
+        Host.Check(typeof(TSrc) == typeof(VBuffer<float>), "An MLP maps a vector of Single features.");
+        Host.Check(typeof(TDst) == typeof(TOutput), $"This MLP produces {typeof(TOutput).Name}.");
+        return (ValueMapper<TSrc, TDst>)(Delegate)CreateMapper();
+    }
+
+    /// <summary>A mapper with its own buffers: ML.NET asks for one per cursor, so the buffers are reused for every row it scores.</summary>
+    private protected abstract ValueMapper<VBuffer<float>, TOutput> CreateMapper();
+
+    /// <summary>
+    /// Runs the network on one row into <paramref name="output"/>, densifying sparse input into <paramref name="dense"/>;
+    /// the shared body of every task's mapper.
+    /// </summary>
+    private protected void Score(in VBuffer<float> src, Span<float> output, float[] dense, (float[] A, float[] B) scratch)
+    {
+        int features = Network.Layout.InputSize;
+        if (src.Length != features)
+            throw Host.Except($"The MLP was trained on {features} features; this row has {src.Length}.");
+        ReadOnlySpan<float> input;
+        if (src.IsDense)
+        {
+            input = src.GetValues();
+        }
+        else
+        {
+            src.CopyTo(dense);
+            input = dense;
+        }
+        Network.Predict(input, output, scratch);
+    }
+
+    /// <summary>Version info in the form every MLP model uses; each model has its own signatures.</summary>
+    private protected static VersionInfo MakeVersionInfo(string modelSignature, string loaderSignature) => new(
+        modelSignature: modelSignature,
+        // verWrittenCur: 0x00010001, // MlpTrainer format 1
+        verWrittenCur: 0x00010002, // MlpTrainer format 2: training history, tasks
+        // Older MlpTrainers pass ML.NET's check and then say themselves which format they cannot read.
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: loaderSignature,
+        // The simple name: ML.NET loads the assembly by this name, and a full name with a version would stop
+        // models saved by one MlpTrainer version from loading under a newer one.
+        loaderAssemblyName: typeof(MlpModelParametersBase<>).Assembly.GetName().Name);
+}
