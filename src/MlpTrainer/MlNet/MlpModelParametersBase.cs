@@ -82,6 +82,28 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
         return layer;
     }
 
+    /// <summary>
+    /// Scores many rows at once with the blocked matrix kernels, much faster per row than ML.NET's row-by-row
+    /// <c>Transform</c>: <paramref name="features"/> holds the rows one after another (<c>LayerSizes[0]</c> values each);
+    /// <paramref name="outputs"/> receives <c>LayerSizes[^1]</c> values per row — class probabilities (multiclass), the
+    /// logit (binary; the probability is its sigmoid) or the predicted value (regression). They equal the row-by-row
+    /// scores up to float rounding (the sums run in another order). Returns the number of rows scored.
+    /// </summary>
+    /// <param name="features">Rows × features, row-major; its length must be a multiple of the feature count.</param>
+    /// <param name="outputs">At least rows × outputs values.</param>
+    /// <param name="numberOfThreads">Threads for the matrix products (1 to 256).</param>
+    public int PredictBatch(ReadOnlySpan<float> features, Span<float> outputs, int numberOfThreads = 1)
+    {
+        int inputs = Network.Layout.InputSize;
+        if (features.Length % inputs != 0)
+            throw new ArgumentException($"The features hold {features.Length} values, not a whole number of rows of {inputs}.", nameof(features));
+        if (numberOfThreads < 1 || numberOfThreads > 256)
+            throw new ArgumentOutOfRangeException(nameof(numberOfThreads), numberOfThreads, "Threads must be 1 to 256.");
+        int rows = features.Length / inputs;
+        Network.PredictBatch(features, outputs, rows, numberOfThreads);
+        return rows;
+    }
+
     /// <summary>The network's output for one row: probabilities (multiclass), the logit (binary) or the value (regression).</summary>
     private protected float[] Output(ReadOnlySpan<float> features)
     {

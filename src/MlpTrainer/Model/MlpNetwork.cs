@@ -86,4 +86,55 @@ internal sealed class MlpNetwork
         else if (Task == MlpTask.Regression)
             probabilities[0] = probabilities[0] * OutputScale + OutputOffset;
     }
+
+    /// <summary>Rows scored together by <see cref="PredictBatch"/>: large enough for the matrix kernels, small enough to stay in cache.</summary>
+    private const int BatchBlockRows = 512;
+
+    /// <summary>
+    /// Scores <paramref name="rows"/> rows at once with the blocked matrix kernels: <paramref name="features"/> is
+    /// row-major, <c>rows × InputSize</c>; <paramref name="outputs"/> receives <c>rows × OutputSize</c> values, the same
+    /// ones <see cref="Predict"/> gives row by row (up to the order of floating-point sums).
+    /// </summary>
+    public void PredictBatch(ReadOnlySpan<float> features, Span<float> outputs, int rows, int threads)
+    {
+        int inputs = Layout.InputSize, width = Layout.OutputSize;
+        if (rows < 0 || features.Length < (long)rows * inputs)
+            throw new ArgumentException($"{rows} rows of {inputs} features need {(long)rows * inputs} values; got {features.Length}.", nameof(features));
+        if (outputs.Length < (long)rows * width)
+            throw new ArgumentException($"{rows} rows of {width} outputs need {(long)rows * width} values; got {outputs.Length}.", nameof(outputs));
+        if (rows == 0)
+            return;
+
+        int block = Math.Min(rows, BatchBlockRows);
+        var levels = new float[Layout.Sizes.Count][];
+        for (int level = 0; level < levels.Length; level++)
+            levels[level] = new float[block * Layout.Sizes[level]];
+        using var gemm = new GemmEngine(threads);
+        int last = Layout.LayerCount - 1;
+        for (int start = 0; start < rows; start += block)
+        {
+            int count = Math.Min(block, rows - start);
+            features.Slice(start * inputs, count * inputs).CopyTo(levels[0]);
+            for (int l = 0; l <= last; l++)
+            {
+                int ins = Layout.InputsOf(l), outs = Layout.OutputsOf(l);
+                gemm.Multiply(Transpose.No, Transpose.Yes, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), ins,
+                    levels[l + 1], 0, outs, accumulate: false);
+                ReadOnlySpan<float> bias = _parameters.AsSpan(Layout.BiasOffset(l), outs);
+                MlpActivation activation = l == last ? MlpActivation.Identity : HiddenActivation;
+                for (int r = 0; r < count; r++)
+                    ActivationKernel.AddBiasAndActivate(activation, LeakySlope, levels[l + 1].AsSpan(r * outs, outs), bias);
+            }
+            Span<float> destination = outputs.Slice(start * width, count * width);
+            levels[last + 1].AsSpan(0, count * width).CopyTo(destination);
+            for (int r = 0; r < count; r++)
+            {
+                Span<float> row = destination.Slice(r * width, width);
+                if (Task == MlpTask.Multiclass)
+                    SoftmaxCrossEntropy.Softmax(row);
+                else if (Task == MlpTask.Regression)
+                    row[0] = row[0] * OutputScale + OutputOffset;
+            }
+        }
+    }
 }
