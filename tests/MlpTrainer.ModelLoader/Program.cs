@@ -9,17 +9,26 @@
 // Binary formats (little-endian):
 //   input.bin   int32 rowCount, int32 featureCount, float32[rowCount * featureCount]   (row after row)
 //   output.bin  int32 rowCount, int32 scoreCount,
-//               float32[rowCount * scoreCount]  the Score column from model.Transform (a batch over all rows)
-//               float32[rowCount * scoreCount]  the Score field from a PredictionEngine, one row at a time
+//               float32[rowCount * scoreCount]  the scores from model.Transform (a batch over all rows)
+//               float32[rowCount * scoreCount]  the same fields from a PredictionEngine, one row at a time
+//
+// What a row's scores are depends on the model's Score column:
+//   a vector of Single (multiclass)  the Score vector; scoreCount is its length
+//   a Single (binary)                Score, Probability, PredictedLabel (1 for true, 0 for false); scoreCount 3
+//   a Single (regression)            Score; scoreCount 1
+// A scalar Score with a Probability column is read as binary (it must also have a Boolean PredictedLabel).
 //
 // The model's input schema must have a known-size vector of Single named "Features"; a "Label" column, if it has
-// one, may be Single, String or a UInt32 key and is filled with a default value (scores do not depend on it).
+// one, may be Single, Boolean, String or a UInt32 key and is filled with a default value (scores do not depend on it).
 //
 // Standard output, after a successful load, has "key: value" lines for the test to check:
 //   MlpTrainerLoadedBeforeLoad: False
 //   Transformers: <type names of the loaded model's transformers, comma-separated>
-//   MlpModel: <type name of the MulticlassPredictionTransformer's Model>, LayerSizes <a-b-c>
+//   MlpModel: <type name of the prediction transformer's Model>, LayerSizes <a-b-c>
 //   MlpTrainerAssembly: <path of the MlpTrainer.dll that ML.NET loaded>
+//   LabelScaling: <mean> <standard deviation>   (round-trip "R" format; only for a model with that property)
+//   TrainingHistoryEpochs: <number of entries of the model's TrainingHistory>
+//   ScoreColumns: <the columns written per row, comma-separated, e.g. "Score" or "Score, Probability, PredictedLabel">
 // Exit codes: 0 success, 1 loading or scoring threw (the exception chain is on standard error),
 // 2 bad arguments or input, 3 MlpTrainer was loaded before Model.Load.
 
@@ -63,6 +72,7 @@ try
     {
         null => Score(mlContext, model, inputSchema, rows, f => new FeaturesRow { Features = f }),
         NumberDataViewType n when n.RawType == typeof(float) => Score(mlContext, model, inputSchema, rows, f => new SingleLabelRow { Features = f }),
+        BooleanDataViewType => Score(mlContext, model, inputSchema, rows, f => new BooleanLabelRow { Features = f }),
         TextDataViewType => Score(mlContext, model, inputSchema, rows, f => new StringLabelRow { Features = f }),
         KeyDataViewType k when k.RawType == typeof(uint) => Score(mlContext, model, inputSchema, rows, f => new KeyLabelRow { Features = f }),
         DataViewType other => throw new NotSupportedException($"The loader cannot fill a Label column of type {other}."),
@@ -122,6 +132,21 @@ static (float[][] Batch, float[][] Engine) Score<TRow>(MLContext mlContext, ITra
 
     IDataView data = mlContext.Data.LoadFromEnumerable(rows.Select(makeRow).ToList(), definition);
     IDataView scored = model.Transform(data);
+    DataViewType scoreType = scored.Schema["Score"].Type;
+    if (scoreType is VectorDataViewType)
+        return ScoreVectors(mlContext, model, scored, definition, rows, makeRow);
+    if (scoreType != NumberDataViewType.Single)
+        throw new NotSupportedException($"The loader reads a Score column of a vector of Single or a Single; this model's is {scoreType}.");
+    return scored.Schema.GetColumnOrNull("Probability") is null
+        ? ScoreScalars(mlContext, model, scored, definition, rows, makeRow)
+        : ScoreBinary(mlContext, model, scored, definition, rows, makeRow);
+}
+
+static (float[][] Batch, float[][] Engine) ScoreVectors<TRow>(MLContext mlContext, ITransformer model, IDataView scored,
+    SchemaDefinition definition, float[][] rows, Func<float[], TRow> makeRow)
+    where TRow : class, new()
+{
+    Console.WriteLine("ScoreColumns: Score");
     var batch = new List<float[]>();
     using (DataViewRowCursor cursor = scored.GetRowCursor(new[] { scored.Schema["Score"] }))
     {
@@ -139,6 +164,66 @@ static (float[][] Batch, float[][] Engine) Score<TRow>(MLContext mlContext, ITra
     return (batch.ToArray(), single);
 }
 
+// A scalar Score and nothing else the loader knows of: a regression.
+static (float[][] Batch, float[][] Engine) ScoreScalars<TRow>(MLContext mlContext, ITransformer model, IDataView scored,
+    SchemaDefinition definition, float[][] rows, Func<float[], TRow> makeRow)
+    where TRow : class, new()
+{
+    Console.WriteLine("ScoreColumns: Score");
+    var batch = new List<float[]>();
+    using (DataViewRowCursor cursor = scored.GetRowCursor(new[] { scored.Schema["Score"] }))
+    {
+        ValueGetter<float> getScore = cursor.GetGetter<float>(scored.Schema["Score"]);
+        float score = 0;
+        while (cursor.MoveNext())
+        {
+            getScore(ref score);
+            batch.Add(new[] { score });
+        }
+    }
+
+    using PredictionEngine<TRow, ScalarScoreRow> engine = mlContext.Model.CreatePredictionEngine<TRow, ScalarScoreRow>(model, inputSchemaDefinition: definition);
+    float[][] single = rows.Select(f => new[] { engine.Predict(makeRow(f)).Score }).ToArray();
+    return (batch.ToArray(), single);
+}
+
+// A scalar Score with Probability and PredictedLabel: a binary classifier. PredictedLabel is written as 1 or 0.
+static (float[][] Batch, float[][] Engine) ScoreBinary<TRow>(MLContext mlContext, ITransformer model, IDataView scored,
+    SchemaDefinition definition, float[][] rows, Func<float[], TRow> makeRow)
+    where TRow : class, new()
+{
+    Console.WriteLine("ScoreColumns: Score, Probability, PredictedLabel");
+    DataViewSchema.Column scoreColumn = scored.Schema["Score"], probabilityColumn = scored.Schema["Probability"];
+    DataViewSchema.Column predictedColumn = scored.Schema.GetColumnOrNull("PredictedLabel")
+        ?? throw new NotSupportedException("A model with a Probability column must also have a PredictedLabel column.");
+    if (probabilityColumn.Type != NumberDataViewType.Single || predictedColumn.Type != BooleanDataViewType.Instance)
+        throw new NotSupportedException($"Expected a Single Probability and a Boolean PredictedLabel; got {probabilityColumn.Type} and {predictedColumn.Type}.");
+
+    var batch = new List<float[]>();
+    using (DataViewRowCursor cursor = scored.GetRowCursor(new[] { scoreColumn, probabilityColumn, predictedColumn }))
+    {
+        ValueGetter<float> getScore = cursor.GetGetter<float>(scoreColumn), getProbability = cursor.GetGetter<float>(probabilityColumn);
+        ValueGetter<bool> getPredicted = cursor.GetGetter<bool>(predictedColumn);
+        float score = 0, probability = 0;
+        bool predicted = false;
+        while (cursor.MoveNext())
+        {
+            getScore(ref score);
+            getProbability(ref probability);
+            getPredicted(ref predicted);
+            batch.Add(new[] { score, probability, predicted ? 1f : 0f });
+        }
+    }
+
+    using PredictionEngine<TRow, BinaryScoreRow> engine = mlContext.Model.CreatePredictionEngine<TRow, BinaryScoreRow>(model, inputSchemaDefinition: definition);
+    float[][] single = rows.Select(f =>
+    {
+        BinaryScoreRow p = engine.Predict(makeRow(f));
+        return new[] { p.Score, p.Probability, p.PredictedLabel ? 1f : 0f };
+    }).ToArray();
+    return (batch.ToArray(), single);
+}
+
 // After loading, by reflection only: which transformers came back, and what the MLP's model reports.
 static void Describe(ITransformer model)
 {
@@ -152,6 +237,11 @@ static void Describe(ITransformer model)
         var sizes = (IEnumerable<int>?)inner.GetType().GetProperty("LayerSizes")?.GetValue(inner);
         Console.WriteLine($"MlpModel: {inner.GetType().FullName}, LayerSizes {(sizes is null ? "?" : string.Join("-", sizes))}");
         Console.WriteLine($"MlpTrainerAssembly: {inner.GetType().Assembly.Location}");
+        // Regression models have LabelScaling, a (float Mean, float StandardDeviation) tuple; other models do not.
+        if (inner.GetType().GetProperty("LabelScaling")?.GetValue(inner) is ValueTuple<float, float> scaling)
+            Console.WriteLine(FormattableString.Invariant($"LabelScaling: {scaling.Item1:R} {scaling.Item2:R}"));
+        if (inner.GetType().GetProperty("TrainingHistory")?.GetValue(inner) is ICollection history)
+            Console.WriteLine($"TrainingHistoryEpochs: {history.Count}");
     }
 }
 
@@ -170,6 +260,12 @@ internal sealed class SingleLabelRow
     public float[] Features = Array.Empty<float>();
 }
 
+internal sealed class BooleanLabelRow
+{
+    public bool Label = false;
+    public float[] Features = Array.Empty<float>();
+}
+
 internal sealed class StringLabelRow
 {
     public string Label = "";
@@ -185,4 +281,16 @@ internal sealed class KeyLabelRow
 internal sealed class ScoreRow
 {
     public float[] Score = Array.Empty<float>();
+}
+
+internal sealed class ScalarScoreRow
+{
+    public float Score = 0f;
+}
+
+internal sealed class BinaryScoreRow
+{
+    public float Score = 0f;
+    public float Probability = 0f;
+    public bool PredictedLabel = false;
 }

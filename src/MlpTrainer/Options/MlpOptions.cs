@@ -42,7 +42,10 @@ public sealed class MlpOptions
     /// <summary>Regression: the loss. Default <see cref="MlpRegressionLoss.SquaredError"/>.</summary>
     public MlpRegressionLoss RegressionLoss = MlpRegressionLoss.SquaredError;
 
-    /// <summary>Regression with <see cref="MlpRegressionLoss.Huber"/>: the residual where the loss turns linear. Default 1; greater than 0.</summary>
+    /// <summary>
+    /// Regression with <see cref="MlpRegressionLoss.Huber"/>: the residual where the loss turns linear. Default 1; greater
+    /// than 0. With <see cref="NormalizeLabel"/> it is in standardised units (standard deviations of the label).
+    /// </summary>
     public float HuberDelta = 1f;
 
     /// <summary>

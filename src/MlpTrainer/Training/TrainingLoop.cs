@@ -44,10 +44,10 @@ internal sealed class TrainingLoop
         TrainingCheckpoint? resume, Action checkAlive, Action<MlpEpochReport> onEpoch)
     {
         MlpOptions o = _options;
-        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !data.HasValidation)
-            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy needs validation data: call Fit(train, validation) or set ValidationFraction.", nameof(data));
         if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !_loss.CountsCorrect)
             throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy is for classification; a regression watches the loss.", nameof(data));
+        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !data.HasValidation)
+            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy needs validation data: call Fit(train, validation) or set ValidationFraction.", nameof(data));
 
         if (!(TrainingData.WeightSum(data.Train, data.TrainRows) > 0))
             throw new ArgumentException("Every training row has weight 0: at least one row needs a positive weight.", nameof(data));

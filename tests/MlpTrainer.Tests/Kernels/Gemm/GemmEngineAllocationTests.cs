@@ -41,11 +41,18 @@ public sealed class GemmEngineAllocationTests
         using var engine = new GemmEngine(2);
         float[][] outputs = WarmUp(engine);
 
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        RunAll(engine, outputs, rounds: 40);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        // The count is process-wide, so the runtime's own background work (tiered JIT compiling a method, a
+        // timer) can land in one window; a per-call allocation would show in every window, so the quietest of
+        // three windows is what is judged.
+        long quietest = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            RunAll(engine, outputs, rounds: 40);
+            quietest = Math.Min(quietest, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
 
-        Assert.True(allocated < 1024, $"{allocated} bytes allocated during 200 calls");
+        Assert.True(quietest < 1024, $"{quietest} bytes allocated during 200 calls (the quietest of three windows)");
     }
 
     private static float[][] WarmUp(GemmEngine engine)
