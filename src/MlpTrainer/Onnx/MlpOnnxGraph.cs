@@ -1,0 +1,202 @@
+using System.Reflection;
+using System.Text;
+using MlpTrainer.Model;
+using MlpTrainer.Onnx.Proto;
+using static MlpTrainer.Onnx.OnnxGraphBuilder;
+
+namespace MlpTrainer.Onnx;
+
+/// <summary>
+/// Turns an <see cref="OnnxExportPlan"/> into an ONNX <see cref="ModelProto"/> (IR version 8, opset 17 of the
+/// default ai.onnx domain); the graph is described on <see cref="MlpOnnxExport"/>.
+/// </summary>
+internal static class MlpOnnxGraph
+{
+    /// <summary>The ai.onnx operator set the graph uses.</summary>
+    public const int Opset = 17;
+
+    /// <summary>ONNX IR version 8, the one that goes with opset 17.</summary>
+    public const int IrVersion = 8;
+
+    public static ModelProto Build(OnnxExportPlan plan)
+    {
+        MlpNetwork network = plan.Network;
+        NetworkLayout layout = network.Layout;
+        var g = new OnnxGraphBuilder("MlpTrainer");
+        string x = g.AddInput(plan.InputName, TensorProto.Types.DataType.Float, null, layout.InputSize);
+
+        string scoreName = NameOf(plan, OnnxOutputKind.Score) ?? "mlp.score";
+        string? probabilityName = NameOf(plan, OnnxOutputKind.Probability);
+        string? labelName = NameOf(plan, OnnxOutputKind.PredictedLabel);
+        bool regressionScaled = network.Task == MlpTask.Regression && (network.OutputScale != 1f || network.OutputOffset != 0f);
+        // The output layer writes the Score itself unless a Softmax or the label scaling comes after it.
+        string outputLayer = network.Task == MlpTask.Multiclass || regressionScaled ? "mlp.logits" : scoreName;
+        // Dense layers: Gemm(h, W, b) with transB = 1 (W is row-major [outputs, inputs], one row per unit), then the
+        // hidden activation. The first layer absorbs the normalizers: W'[o,i] = W[o,i]·a[i], b'[o] = b[o] + Σ W[o,i]·c[i].
+        string h = x;
+        for (int l = 0; l < layout.LayerCount; l++)
+        {
+            (float[] weights, float[] biases) = l == 0 ? FirstLayer(plan) : (network.Weights(l).ToArray(), network.Biases(l).ToArray());
+            string w = g.AddConstant($"mlp.layer{l}.weight", new long[] { layout.OutputsOf(l), layout.InputsOf(l) }, weights);
+            string b = g.AddConstant($"mlp.layer{l}.bias", new long[] { layout.OutputsOf(l) }, biases);
+            bool last = l == layout.LayerCount - 1;
+            string z = g.AddNode("Gemm", new[] { h, w, b }, last ? outputLayer : $"mlp.layer{l}.z", IntAttribute("transB", 1));
+            h = last ? z : Activate(g, network, z, $"mlp.layer{l}.a");
+        }
+
+        var outputTypes = new Dictionary<string, (TensorProto.Types.DataType Type, long?[] Dims)>();
+        switch (network.Task)
+        {
+            case MlpTask.Multiclass:
+            {
+                int classes = layout.OutputSize;
+                string score = g.AddNode("Softmax", new[] { h }, scoreName, IntAttribute("axis", 1));
+                outputTypes[scoreName] = (TensorProto.Types.DataType.Float, new long?[] { null, classes });
+                // ML.NET's PredictedLabel is the 1-based key of the most probable class (the first on a tie).
+                string index = g.AddNode("ArgMax", new[] { score }, "mlp.class_index",
+                    IntAttribute("axis", 1), IntAttribute("keepdims", 1), IntAttribute("select_last_index", 0));
+                if (labelName is not null)
+                {
+                    string one = g.AddConstant("mlp.one", Array.Empty<long>(), new long[] { 1 });
+                    string key = g.AddNode("Add", new[] { index, one }, "mlp.key_int64");
+                    g.AddNode("Cast", new[] { key }, labelName, IntAttribute("to", (long)TensorProto.Types.DataType.Uint32));
+                    outputTypes[labelName] = (TensorProto.Types.DataType.Uint32, new long?[] { null, 1 });
+                }
+                if (plan.Outputs.Any(o => o.Kind == OnnxOutputKind.LabelValue))
+                {
+                    OnnxKeyValues values = plan.KeyValues ?? throw new InvalidOperationException("The plan has a label-value output but no key values.");
+                    string table = g.AddInitializer(KeyValueTensor(values));
+                    foreach (OnnxOutput output in plan.Outputs.Where(o => o.Kind == OnnxOutputKind.LabelValue))
+                    {
+                        g.AddNode("Gather", new[] { table, index }, output.Name, IntAttribute("axis", 0));
+                        outputTypes[output.Name] = (values.ElementType, new long?[] { null, 1 });
+                    }
+                }
+                break;
+            }
+            case MlpTask.Binary:
+            {
+                string score = h;
+                outputTypes[scoreName] = (TensorProto.Types.DataType.Float, new long?[] { null, 1 });
+                string probability = g.AddNode("Sigmoid", new[] { score }, probabilityName ?? "mlp.probability");
+                if (probabilityName is not null)
+                    outputTypes[probabilityName] = (TensorProto.Types.DataType.Float, new long?[] { null, 1 });
+                if (labelName is not null)
+                {
+                    string threshold = g.AddConstant("mlp.threshold", Array.Empty<long>(), new[] { plan.Threshold });
+                    g.AddNode("Greater", new[] { plan.ThresholdOnProbability ? probability : score, threshold }, labelName);
+                    outputTypes[labelName] = (TensorProto.Types.DataType.Bool, new long?[] { null, 1 });
+                }
+                break;
+            }
+            case MlpTask.Regression:
+            {
+                // Score = z·scale + offset undoes the label standardisation of MlpOptions.NormalizeLabel.
+                if (regressionScaled)
+                {
+                    string scale = g.AddConstant("mlp.label_scale", Array.Empty<long>(), new[] { network.OutputScale });
+                    string offset = g.AddConstant("mlp.label_offset", Array.Empty<long>(), new[] { network.OutputOffset });
+                    string scaled = g.AddNode("Mul", new[] { h, scale }, "mlp.scaled");
+                    g.AddNode("Add", new[] { scaled, offset }, scoreName);
+                }
+                outputTypes[scoreName] = (TensorProto.Types.DataType.Float, new long?[] { null, 1 });
+                break;
+            }
+            default:
+                throw new InvalidOperationException($"Unknown task {network.Task}.");
+        }
+
+        foreach (OnnxOutput output in plan.Outputs)
+        {
+            (TensorProto.Types.DataType type, long?[] dims) = outputTypes[output.Name];
+            g.AddOutput(output.Name, type, dims);
+        }
+        g.Graph.DocString = DescribeGraph(plan);
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "MlpTrainer",
+            ProducerVersion = typeof(MlpOnnxGraph).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                ?? typeof(MlpOnnxGraph).Assembly.GetName().Version?.ToString() ?? "",
+            Domain = "ai.mlptrainer",
+            ModelVersion = 1,
+            DocString = $"A {network.Task.ToString().ToLowerInvariant()} multilayer perceptron trained with MlpTrainer for ML.NET.",
+            Graph = g.Graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = "mlp.task", Value = network.Task.ToString() });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = "mlp.layers", Value = layout.ToString() });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = "mlp.activation", Value = network.HiddenActivation.ToString() });
+        return model;
+    }
+
+    private static string? NameOf(OnnxExportPlan plan, OnnxOutputKind kind) => plan.Outputs.FirstOrDefault(o => o.Kind == kind)?.Name;
+
+    /// <summary>The hidden activation as one node; Identity layers get none.</summary>
+    private static string Activate(OnnxGraphBuilder g, MlpNetwork network, string z, string name) => network.HiddenActivation switch
+    {
+        MlpActivation.Identity => z,
+        MlpActivation.ReLU => g.AddNode("Relu", new[] { z }, name),
+        MlpActivation.Sigmoid => g.AddNode("Sigmoid", new[] { z }, name),
+        MlpActivation.Tanh => g.AddNode("Tanh", new[] { z }, name),
+        MlpActivation.LeakyReLU => g.AddNode("LeakyRelu", new[] { z }, name, FloatAttribute("alpha", network.LeakySlope)),
+        _ => throw new NotSupportedException($"The activation {network.HiddenActivation} has no ONNX export."),
+    };
+
+    /// <summary>The first layer's weights and biases with the pipeline's affine feature map folded in (in double).</summary>
+    private static (float[] Weights, float[] Biases) FirstLayer(OnnxExportPlan plan)
+    {
+        NetworkLayout layout = plan.Network.Layout;
+        float[] weights = plan.Network.Weights(0).ToArray();
+        float[] biases = plan.Network.Biases(0).ToArray();
+        if (plan.InputScale is not double[] a || plan.InputShift is not double[] c)
+            return (weights, biases);
+        int inputs = layout.InputsOf(0);
+        for (int o = 0; o < layout.OutputsOf(0); o++)
+        {
+            double bias = biases[o];
+            for (int i = 0; i < inputs; i++)
+            {
+                double w = weights[o * inputs + i];
+                bias += w * c[i];
+                weights[o * inputs + i] = (float)(w * a[i]);
+            }
+            biases[o] = (float)bias;
+        }
+        return (weights, biases);
+    }
+
+    private static TensorProto KeyValueTensor(OnnxKeyValues values)
+    {
+        var tensor = NewTensor("mlp.label_values", values.ElementType, new long[] { values.Values.Length });
+        switch (values.Values)
+        {
+            case string[] s: AddStrings(tensor, s); break;
+            case float[] f: tensor.FloatData.AddRange(f); break;
+            case double[] d: tensor.DoubleData.AddRange(d); break;
+            case long[] l: tensor.Int64Data.AddRange(l); break;
+            case int[] i: tensor.Int32Data.AddRange(i); break;
+            case short[] i: tensor.Int32Data.AddRange(i.Select(v => (int)v)); break;
+            case ushort[] i: tensor.Int32Data.AddRange(i.Select(v => (int)v)); break;
+            case sbyte[] i: tensor.Int32Data.AddRange(i.Select(v => (int)v)); break;
+            case byte[] i: tensor.Int32Data.AddRange(i.Select(v => (int)v)); break;
+            case bool[] i: tensor.Int32Data.AddRange(i.Select(v => v ? 1 : 0)); break;
+            case uint[] u: tensor.Uint64Data.AddRange(u.Select(v => (ulong)v)); break;
+            case ulong[] u: tensor.Uint64Data.AddRange(u); break;
+            default: throw new InvalidOperationException($"No tensor encoding for {values.Values.GetType()}.");
+        }
+        return tensor;
+    }
+
+    private static string DescribeGraph(OnnxExportPlan plan)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"Input '{plan.InputName}': float32 [N, {plan.Network.Layout.InputSize}].");
+        text.AppendLine("Pipeline:");
+        foreach (string step in plan.PipelineSummary)
+            text.AppendLine($"  {step}");
+        text.Append("Outputs: ").AppendJoin(", ", plan.Outputs.Select(o => $"{o.Name} ({o.Kind})")).AppendLine(".");
+        return text.ToString();
+    }
+}

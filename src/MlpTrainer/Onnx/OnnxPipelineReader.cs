@@ -1,0 +1,285 @@
+using System.Collections.Immutable;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+using MlpTrainer.Model;
+using MlpTrainer.Onnx.Proto;
+
+namespace MlpTrainer.Onnx;
+
+/// <summary>
+/// Reads a fitted MLP transformer, or a pipeline (<see cref="TransformerChain{TLastTransformer}"/>, nested chains
+/// flattened) around one, into an <see cref="OnnxExportPlan"/>. What the exporter understands:
+/// <list type="bullet">
+/// <item>exactly one MLP prediction transformer (multiclass, binary or regression);</item>
+/// <item>before it, affine <see cref="NormalizingTransformer"/>s (min-max, mean-variance) on the column chain that
+/// leads to the MLP's feature column: folded into the first layer;</item>
+/// <item>before it, <see cref="ValueToKeyMappingTransformer"/>s on other columns (the label): only needed for
+/// training, so ignored;</item>
+/// <item>after it (multiclass), <see cref="KeyToValueMappingTransformer"/>s on the predicted-label column: an output
+/// with the label's original values.</item>
+/// </list>
+/// Anything else throws <see cref="NotSupportedException"/> naming the transformer's type and its place in the pipeline.
+/// </summary>
+internal static class OnnxPipelineReader
+{
+    public static OnnxExportPlan Read(ITransformer model, DataViewSchema inputSchema)
+    {
+        List<ITransformer> steps = new();
+        Flatten(model, steps);
+        int trainerIndex = FindTrainer(steps);
+        ITransformer trainer = steps[trainerIndex];
+        (MlpNetwork network, string featureColumn) = trainer switch
+        {
+            MulticlassPredictionTransformer<MlpModelParameters> m => (m.Model.Network, m.FeatureColumnName),
+            BinaryPredictionTransformer<MlpBinaryModelParameters> b => (b.Model.Network, b.FeatureColumnName),
+            RegressionPredictionTransformer<MlpRegressionModelParameters> r => (r.Model.Network, r.FeatureColumnName),
+            _ => throw new InvalidOperationException("Unreachable: FindTrainer returned a non-MLP transformer."),
+        };
+        var summary = new string[steps.Count];
+        summary[trainerIndex] = $"{TypeName(trainer)} ({featureColumn}): the {network.Layout} {network.HiddenActivation} network";
+
+        // Before the trainer: walk back from the MLP's feature column to the column the data provides.
+        var normalizers = new List<(int Step, ImmutableArray<float> Scale, ImmutableArray<float> Offset)>();
+        var onPath = new bool[steps.Count];
+        string feature = featureColumn;
+        for (int i = trainerIndex - 1; i >= 0; i--)
+        {
+            switch (steps[i])
+            {
+                case NormalizingTransformer normalizer:
+                {
+                    IReadOnlyList<(string Output, string Input)> pairs = MlNetPipelineInspection.ColumnPairs(normalizer);
+                    for (int c = 0; c < pairs.Count; c++)
+                    {
+                        if (pairs[c].Output != feature)
+                            throw Unsupported(steps, i, $"it normalizes column '{pairs[c].Output}', which is not on the way to the MLP's features ('{feature}'); only the feature vector's normalizer is folded into the network");
+                        if (normalizer.GetNormalizerModelParameters(c) is not NormalizingTransformer.AffineNormalizerModelParameters<ImmutableArray<float>> affine)
+                            throw Unsupported(steps, i, $"its normalizer for '{pairs[c].Output}' is {TypeName(normalizer.GetNormalizerModelParameters(c).GetType())}; only affine normalizers (NormalizeMinMax, NormalizeMeanVariance, NormalizeRobustScaling) on a feature vector fold into the first layer");
+                        normalizers.Add((i, affine.Scale, affine.Offset));
+                        summary[i] = $"{TypeName(normalizer)} ({pairs[c].Output} ← {pairs[c].Input}): affine, folded into the first layer";
+                        feature = pairs[c].Input;
+                    }
+                    onPath[i] = true;
+                    break;
+                }
+                case ValueToKeyMappingTransformer keys:
+                {
+                    IReadOnlyList<(string Output, string Input)> pairs = MlNetPipelineInspection.ColumnPairs(keys);
+                    if (pairs.Any(p => p.Output == feature))
+                        throw Unsupported(steps, i, $"it maps the feature column '{feature}' to keys; MapValueToKey is supported on the label only");
+                    summary[i] = $"{TypeName(keys)} ({string.Join(", ", pairs.Select(p => p.Output))}): the label's key mapping, not needed to score";
+                    break;
+                }
+                default:
+                    throw Unsupported(steps, i, "the ONNX export folds affine normalizers of the features and ignores MapValueToKey on the label; nothing else may come before the MLP");
+            }
+        }
+
+        int featureCount = network.Layout.InputSize;
+        DataViewSchema.Column inputColumn = inputSchema.GetColumnOrNull(feature)
+            ?? throw new ArgumentException($"The input schema has no column '{feature}', the feature vector the model reads. Pass the schema of the data the model was trained on.", nameof(inputSchema));
+        if (inputColumn.Type is not VectorDataViewType { ItemType: NumberDataViewType number, Size: int size } || number != NumberDataViewType.Single || size != featureCount)
+            throw new ArgumentException($"The input column '{feature}' is {inputColumn.Type}; the model needs a vector of {featureCount} Single values.", nameof(inputSchema));
+
+        (double[]? inputScale, double[]? inputShift) = Compose(normalizers, featureCount, steps);
+
+        // The schemas the exported steps see (the ignored key mappings of the label are skipped, so a schema without
+        // the label works too).
+        DataViewSchema schema = inputSchema;
+        for (int i = 0; i < trainerIndex; i++)
+        {
+            if (onPath[i])
+                schema = steps[i].GetOutputSchema(schema);
+        }
+        int columnsBefore = schema.Count;
+        schema = trainer.GetOutputSchema(schema);
+        DataViewSchema trainerOutput = schema;
+        var outputs = new List<OnnxOutput>();
+        string? predictedLabel = null, probability = null, score = null;
+        for (int c = columnsBefore; c < schema.Count; c++)
+        {
+            switch (ScoreValueKind(schema[c]))
+            {
+                case "Score": score = schema[c].Name; break;
+                case "Probability": probability = schema[c].Name; break;
+                case "PredictedLabel": predictedLabel = schema[c].Name; break;
+            }
+        }
+        outputs.Add(new OnnxOutput(score ?? "Score", OnnxOutputKind.Score));
+        if (network.Task == MlpTask.Binary)
+            outputs.Add(new OnnxOutput(probability ?? "Probability", OnnxOutputKind.Probability));
+        if (network.Task != MlpTask.Regression)
+            outputs.Add(new OnnxOutput(predictedLabel ?? "PredictedLabel", OnnxOutputKind.PredictedLabel));
+
+        // After the trainer: MapKeyToValue of the predicted key.
+        OnnxKeyValues? keyValues = null;
+        for (int i = trainerIndex + 1; i < steps.Count; i++)
+        {
+            if (steps[i] is not KeyToValueMappingTransformer toValue || network.Task != MlpTask.Multiclass)
+                throw Unsupported(steps, i, network.Task == MlpTask.Multiclass
+                    ? "after a multiclass MLP only MapKeyToValue of the PredictedLabel column is supported"
+                    : $"nothing may follow a {network.Task.ToString().ToLowerInvariant()} MLP");
+            IReadOnlyList<(string Output, string Input)> pairs = MlNetPipelineInspection.ColumnPairs(toValue);
+            foreach ((string output, string input) in pairs)
+            {
+                if (!outputs.Any(o => o.Name == input && o.Kind == OnnxOutputKind.PredictedLabel))
+                    throw Unsupported(steps, i, $"it maps column '{input}'; only the MLP's predicted key ('{predictedLabel ?? "PredictedLabel"}') can be mapped back to the label's values");
+            }
+            keyValues ??= ReadKeyValues(trainerOutput[predictedLabel ?? "PredictedLabel"], network.Layout.OutputSize);
+            schema = toValue.GetOutputSchema(schema);
+            foreach ((string output, string input) in pairs)
+            {
+                int existing = outputs.FindIndex(o => o.Name == output);
+                var entry = new OnnxOutput(output, OnnxOutputKind.LabelValue);
+                if (existing >= 0)
+                    outputs[existing] = entry; // the new column hides the old one, as in ML.NET
+                else
+                    outputs.Add(entry);
+            }
+            summary[i] = $"{TypeName(toValue)} ({string.Join(", ", pairs.Select(p => $"{p.Output} ← {p.Input}"))}): Gather on the {keyValues.Values.Length} label values ({keyValues.TypeName})";
+        }
+
+        bool onProbability = false;
+        float threshold = 0f;
+        if (trainer is BinaryPredictionTransformer<MlpBinaryModelParameters> binary)
+        {
+            (threshold, string thresholdColumn) = MlNetPipelineInspection.BinaryThreshold(binary);
+            if (thresholdColumn == (probability ?? "Probability"))
+                onProbability = true;
+            else if (thresholdColumn != (score ?? "Score"))
+                throw new NotSupportedException($"The binary MLP's threshold is on column '{thresholdColumn}'; the ONNX export supports a threshold on the Score or the Probability.");
+        }
+
+        return new OnnxExportPlan
+        {
+            Network = network,
+            InputName = feature,
+            InputScale = inputScale,
+            InputShift = inputShift,
+            Threshold = threshold,
+            ThresholdOnProbability = onProbability,
+            Outputs = outputs,
+            KeyValues = keyValues,
+            PipelineSummary = summary,
+        };
+    }
+
+    /// <summary>The transformers in application order, with nested chains opened.</summary>
+    private static void Flatten(ITransformer model, List<ITransformer> steps)
+    {
+        if (model.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(TransformerChain<>))
+        {
+            foreach (ITransformer inner in (IEnumerable<ITransformer>)model)
+                Flatten(inner, steps);
+        }
+        else
+        {
+            steps.Add(model);
+        }
+    }
+
+    private static bool IsMlp(ITransformer t) => t is MulticlassPredictionTransformer<MlpModelParameters>
+        or BinaryPredictionTransformer<MlpBinaryModelParameters> or RegressionPredictionTransformer<MlpRegressionModelParameters>;
+
+    private static int FindTrainer(List<ITransformer> steps)
+    {
+        int[] found = Enumerable.Range(0, steps.Count).Where(i => IsMlp(steps[i])).ToArray();
+        if (found.Length == 1)
+            return found[0];
+        if (found.Length > 1)
+            throw Unsupported(steps, found[1], "the pipeline holds more than one MLP; export each model on its own");
+        int other = steps.FindIndex(t => t is IPredictionTransformer<object>);
+        if (other >= 0)
+            throw Unsupported(steps, other, "ExportMlpToOnnx exports MlpTrainer's models only (MulticlassPredictionTransformer<MlpModelParameters>, BinaryPredictionTransformer<MlpBinaryModelParameters>, RegressionPredictionTransformer<MlpRegressionModelParameters>)");
+        throw new ArgumentException(
+            $"The model holds no MlpTrainer prediction transformer (its steps: {(steps.Count == 0 ? "none" : string.Join(", ", steps.Select(TypeName)))}).", "model");
+    }
+
+    /// <summary>
+    /// The per-feature affine map x·scale + shift that the normalizers, applied in pipeline order, amount to:
+    /// ML.NET's affine normalizer computes y = (x − offset)·scale (offset empty when it fixes zero).
+    /// </summary>
+    private static (double[]? Scale, double[]? Shift) Compose(List<(int Step, ImmutableArray<float> Scale, ImmutableArray<float> Offset)> normalizers,
+        int featureCount, List<ITransformer> steps)
+    {
+        if (normalizers.Count == 0)
+            return (null, null);
+        var a = new double[featureCount];
+        var b = new double[featureCount];
+        Array.Fill(a, 1.0);
+        for (int n = normalizers.Count - 1; n >= 0; n--) // collected back to front
+        {
+            (int step, ImmutableArray<float> scale, ImmutableArray<float> offset) = normalizers[n];
+            if (scale.IsDefault || (scale.Length != featureCount && scale.Length != 1))
+                throw Unsupported(steps, step, $"its scale has {(scale.IsDefault ? 0 : scale.Length)} values for {featureCount} features");
+            bool hasOffset = !offset.IsDefaultOrEmpty;
+            if (hasOffset && offset.Length != scale.Length)
+                throw Unsupported(steps, step, $"its offset has {offset.Length} values for {scale.Length} scales");
+            for (int j = 0; j < featureCount; j++)
+            {
+                int k = scale.Length == 1 ? 0 : j;
+                double s = scale[k], o = hasOffset ? offset[k] : 0.0;
+                a[j] *= s;
+                b[j] = (b[j] - o) * s;
+            }
+        }
+        return (a, b);
+    }
+
+    private static string? ScoreValueKind(DataViewSchema.Column column)
+    {
+        if (column.Annotations.Schema.GetColumnOrNull("ScoreValueKind") is not { Type: TextDataViewType })
+            return null;
+        ReadOnlyMemory<char> kind = default;
+        column.Annotations.GetValue("ScoreValueKind", ref kind);
+        return kind.ToString();
+    }
+
+    /// <summary>The key values of the predicted-label column, as an array of the ONNX element type's CLR type.</summary>
+    private static OnnxKeyValues ReadKeyValues(DataViewSchema.Column column, int classes)
+    {
+        if (column.Annotations.Schema.GetColumnOrNull("KeyValues") is not { Type: VectorDataViewType { ItemType: var itemType } })
+            throw new NotSupportedException($"The predicted-label column '{column.Name}' carries no key values, so MapKeyToValue cannot be exported; make the label with MapValueToKey.");
+        OnnxKeyValues values = itemType switch
+        {
+            TextDataViewType => new(TensorProto.Types.DataType.String, Read<ReadOnlyMemory<char>>(column).Select(v => v.ToString()).ToArray(), "String"),
+            BooleanDataViewType => new(TensorProto.Types.DataType.Bool, Read<bool>(column), "Boolean"),
+            NumberDataViewType n when n.RawType == typeof(float) => new(TensorProto.Types.DataType.Float, Read<float>(column), "Single"),
+            NumberDataViewType n when n.RawType == typeof(double) => new(TensorProto.Types.DataType.Double, Read<double>(column), "Double"),
+            NumberDataViewType n when n.RawType == typeof(sbyte) => new(TensorProto.Types.DataType.Int8, Read<sbyte>(column), "SByte"),
+            NumberDataViewType n when n.RawType == typeof(byte) => new(TensorProto.Types.DataType.Uint8, Read<byte>(column), "Byte"),
+            NumberDataViewType n when n.RawType == typeof(short) => new(TensorProto.Types.DataType.Int16, Read<short>(column), "Int16"),
+            NumberDataViewType n when n.RawType == typeof(ushort) => new(TensorProto.Types.DataType.Uint16, Read<ushort>(column), "UInt16"),
+            NumberDataViewType n when n.RawType == typeof(int) => new(TensorProto.Types.DataType.Int32, Read<int>(column), "Int32"),
+            NumberDataViewType n when n.RawType == typeof(uint) => new(TensorProto.Types.DataType.Uint32, Read<uint>(column), "UInt32"),
+            NumberDataViewType n when n.RawType == typeof(long) => new(TensorProto.Types.DataType.Int64, Read<long>(column), "Int64"),
+            NumberDataViewType n when n.RawType == typeof(ulong) => new(TensorProto.Types.DataType.Uint64, Read<ulong>(column), "UInt64"),
+            _ => throw new NotSupportedException($"The label's values are of type {itemType}; the ONNX export maps keys back to text, Boolean and numeric values only."),
+        };
+        if (values.Values.Length != classes)
+            throw new NotSupportedException($"The label has {values.Values.Length} key values but the MLP has {classes} classes.");
+        return values;
+    }
+
+    private static T[] Read<T>(DataViewSchema.Column column)
+    {
+        VBuffer<T> buffer = default;
+        column.GetKeyValues(ref buffer);
+        return buffer.DenseValues().ToArray();
+    }
+
+    private static NotSupportedException Unsupported(List<ITransformer> steps, int index, string why)
+        => new($"Cannot export {TypeName(steps[index])} (step {index + 1} of {steps.Count} in the pipeline) to ONNX: {why}.");
+
+    private static string TypeName(ITransformer transformer) => TypeName(transformer.GetType());
+
+    /// <summary>A type's name with its generic arguments, e.g. <c>BinaryPredictionTransformer&lt;LinearBinaryModelParameters&gt;</c>.</summary>
+    internal static string TypeName(Type type)
+    {
+        if (!type.IsGenericType)
+            return type.Name;
+        string name = type.Name[..type.Name.IndexOf('`')];
+        return $"{name}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>";
+    }
+}
