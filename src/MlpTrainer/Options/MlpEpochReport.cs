@@ -2,7 +2,7 @@ namespace MlpTrainer;
 
 /// <summary>
 /// What one epoch of training did. Sent to <see cref="MlpOptions.Progress"/> after each epoch and kept, one entry
-/// per epoch run, in <see cref="MlpModelParameters.TrainingHistory"/>.
+/// per epoch run, in <see cref="MlpModelParametersBase{TOutput}.TrainingHistory"/>.
 /// </summary>
 /// <param name="Epoch">The epoch's number, from 1 (counting on from earlier epochs when training resumes).</param>
 /// <param name="TrainingLoss">The mean cross-entropy of the training rows during the epoch (without the L2 term).</param>

@@ -28,6 +28,12 @@ internal sealed class BackpropTrainer : IDisposable
     private readonly float[] _gradients;
     private readonly OutputLoss _loss;
 
+    /// <param name="layout">The network's shape.</param>
+    /// <param name="hiddenActivation">The hidden layers' activation; the output layer has none (its loss applies the output transform).</param>
+    /// <param name="leakySlope">LeakyReLU's slope for negative inputs.</param>
+    /// <param name="batchCapacity">The largest minibatch, which sizes every buffer.</param>
+    /// <param name="threads">Threads for the matrix products.</param>
+    /// <param name="dropoutRate">Dropout after each hidden layer during <see cref="ComputeGradients"/>; 0 for none.</param>
     /// <param name="loss">The output layer's loss; softmax cross-entropy when null.</param>
     public BackpropTrainer(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, int batchCapacity, int threads,
         float dropoutRate = 0f, OutputLoss? loss = null)

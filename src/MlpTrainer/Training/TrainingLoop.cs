@@ -21,6 +21,10 @@ internal sealed class TrainingLoop
     private readonly int _threads;
     private readonly OutputLoss _loss;
 
+    /// <param name="options">The validated options of the run.</param>
+    /// <param name="layout">The network's shape.</param>
+    /// <param name="seed">The run's seed, from which every epoch's shuffle and dropout masks derive.</param>
+    /// <param name="threads">Threads for the matrix products.</param>
     /// <param name="loss">The output layer's loss; softmax cross-entropy (multiclass) when null.</param>
     public TrainingLoop(MlpOptions options, NetworkLayout layout, int seed, int threads, OutputLoss? loss = null)
     {
