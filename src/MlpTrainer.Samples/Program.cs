@@ -1,4 +1,7 @@
-using MlpTrainer.Samples;
+using MlpTrainer.Samples.Commands;
+using Spectre.Console;
 
 // Samples for MlpTrainer. Without arguments: the main sample on the Iris table that ships with this program.
-return SampleCommand.Run(args, Console.Out);
+// `--help` lists the other samples: fashion-mnist, csv and cross-validate.
+IAnsiConsole errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+return SampleCli.Run(args, AnsiConsole.Console, errors);

@@ -9,16 +9,7 @@ namespace MlpTrainer.Samples.Data;
 /// </summary>
 public static class IrisTable
 {
-    public sealed class Flower
-    {
-        public float SepalLength { get; set; }
-        public float SepalWidth { get; set; }
-        public float PetalLength { get; set; }
-        public float PetalWidth { get; set; }
-        public string Species { get; set; } = "";
-    }
-
-    public static IReadOnlyList<Flower> Load()
+    public static IReadOnlyList<IrisFlower> Load()
     {
         using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("iris.csv")
             ?? throw new InvalidOperationException("The embedded resource 'iris.csv' is missing from the samples assembly.");
@@ -26,7 +17,7 @@ public static class IrisTable
         string header = reader.ReadLine() ?? throw new InvalidDataException("iris.csv is empty.");
         if (header != "SepalLength,SepalWidth,PetalLength,PetalWidth,Species")
             throw new InvalidDataException($"iris.csv has the header '{header}'; expected SepalLength,SepalWidth,PetalLength,PetalWidth,Species.");
-        var flowers = new List<Flower>();
+        var flowers = new List<IrisFlower>();
         int line = 1;
         while (reader.ReadLine() is { } text)
         {
@@ -36,7 +27,7 @@ public static class IrisTable
                 throw new InvalidDataException($"iris.csv line {line} has {cells.Length} cells; 5 expected.");
             float Cell(int i) => float.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out float v)
                 ? v : throw new InvalidDataException($"iris.csv line {line}, column {i + 1}: '{cells[i]}' is not a number.");
-            flowers.Add(new Flower { SepalLength = Cell(0), SepalWidth = Cell(1), PetalLength = Cell(2), PetalWidth = Cell(3), Species = cells[4] });
+            flowers.Add(new IrisFlower { SepalLength = Cell(0), SepalWidth = Cell(1), PetalLength = Cell(2), PetalWidth = Cell(3), Species = cells[4] });
         }
         return flowers;
     }

@@ -1,0 +1,96 @@
+using MlpTrainer.Samples.Tests.Support;
+
+namespace MlpTrainer.Samples.Tests;
+
+/// <summary>What a user can get wrong with the <c>csv</c> command: one clear line on the error output, a non-zero exit code, no training.</summary>
+public sealed class CsvErrorTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void Missing_file_is_named()
+    {
+        string missing = _folder.File("no-such-file.csv");
+
+        SampleResult result = SampleRunner.Run("csv", missing, "--label", "kind");
+
+        OutputAssert.SingleErrorLine(result, "error:", missing, "does not exist");
+        Assert.DoesNotContain("epochs", result.Output);
+    }
+
+    [Fact]
+    public void Missing_label_column_is_named_and_the_columns_are_listed()
+    {
+        string csv = CsvFiles.Multiclass(_folder.File("animals.csv"));
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "species");
+
+        OutputAssert.SingleErrorLine(result, "'species'", "Its columns: id, x1, x2, colour, flag, kind.");
+    }
+
+    [Fact]
+    public void No_usable_feature_column()
+    {
+        string csv = CsvFiles.Lines(_folder.File("ids.csv"),
+            new[] { "name,kind" }.Concat(Enumerable.Range(0, 80).Select(i => $"n{i},{(i % 2 == 0 ? "a" : "b")}")).ToArray());
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind");
+
+        OutputAssert.SingleErrorLine(result, "No usable feature column", "'kind'", "name:");
+    }
+
+    [Fact]
+    public void Binary_label_with_three_values_is_refused()
+    {
+        string csv = CsvFiles.Multiclass(_folder.File("animals.csv"));
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind", "--task", "binary");
+
+        OutputAssert.SingleErrorLine(result, "'kind'", "3 different values", "'bird', 'cat', 'dog'", "exactly two");
+    }
+
+    [Fact]
+    public void Regression_label_of_text_is_refused()
+    {
+        string csv = CsvFiles.Multiclass(_folder.File("animals.csv"));
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind", "--task", "regression");
+
+        OutputAssert.SingleErrorLine(result, "'kind'", "text", "needs numbers");
+    }
+
+    [Fact]
+    public void Multiclass_label_of_fractional_numbers_points_to_regression()
+    {
+        string csv = CsvFiles.Regression(_folder.File("houses.csv"));
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "price");
+
+        OutputAssert.SingleErrorLine(result, "'price'", "not whole", "--task regression");
+    }
+
+    [Fact]
+    public void Multiclass_label_with_a_single_value_is_refused()
+    {
+        string csv = CsvFiles.Lines(_folder.File("same.csv"),
+            new[] { "x,kind" }.Concat(Enumerable.Range(0, 30).Select(i => $"{i},same")).ToArray());
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind");
+
+        OutputAssert.SingleErrorLine(result, "'kind'", "only one value", "'same'");
+    }
+
+    [Fact]
+    public void Missing_label_option_and_bad_option_values_are_parse_errors()
+    {
+        string csv = CsvFiles.Multiclass(_folder.File("animals.csv"));
+
+        Assert.Contains("--label", SampleRunner.Run("csv", csv).Errors);
+        Assert.NotEqual(0, SampleRunner.Run("csv", csv).ExitCode);
+        Assert.NotEqual(0, SampleRunner.Run("csv", csv, "--label", "kind", "--task", "ranking").ExitCode);
+        Assert.Contains("64,32", SampleRunner.Run("csv", csv, "--label", "kind", "--hidden", "64,x").Errors);
+        Assert.NotEqual(0, SampleRunner.Run("csv", csv, "--label", "kind", "--epochs", "0").ExitCode);
+    }
+}

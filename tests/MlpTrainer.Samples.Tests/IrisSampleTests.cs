@@ -1,0 +1,44 @@
+using MlpTrainer.Samples.Tests.Support;
+
+namespace MlpTrainer.Samples.Tests;
+
+/// <summary>The main sample, as <c>dotnet run --project src/MlpTrainer.Samples</c> runs it with no arguments.</summary>
+public sealed class IrisSampleTests
+{
+    [Fact]
+    public void Trains_evaluates_saves_reloads_and_predicts()
+    {
+        using var folder = new TempFolder();
+        string model = folder.File("iris-model.zip");
+
+        SampleResult result = SampleRunner.Run("--model", model);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("", result.Errors);
+        Assert.Contains("MLP 4-16-3: 100 epochs", result.Output);
+        Assert.True(OutputAssert.Metric(result, "Micro-accuracy") >= 0.9, result.ToString());
+        Assert.True(OutputAssert.Metric(result, "Macro-accuracy") >= 0.9, result.ToString());
+        OutputAssert.Metric(result, "Log-loss");
+        Assert.Contains("Per class", result.Output);
+        Assert.Contains("Precision", result.Output);
+        Assert.Contains("Confusion matrix", result.Output);
+        Assert.Matches(@"│ setosa\s+│\s+\d+ │\s+0 │\s+0 │", result.Output);   // no setosa is ever mistaken
+        Assert.Contains("Loss per epoch", result.Output);
+        Assert.Contains("× validation", result.Output);
+        Assert.Contains($"Saved the model to {model}", result.Output);
+        Assert.True(new FileInfo(model).Length > 0);
+        Assert.Contains("Predictions of the reloaded model", result.Output);
+        Assert.Matches(@"│ [0-9.]+ × [0-9.]+, [0-9.]+ × [0-9.]+\s+│ virginica\s+│ virginica\s+│ 0\.\d{3}", result.Output);
+    }
+
+    [Fact]
+    public void Same_seed_prints_the_same_metrics()
+    {
+        using var folder = new TempFolder();
+        SampleResult first = SampleRunner.Run("--model", folder.File("a.zip"), "--seed", "3");
+        SampleResult second = SampleRunner.Run("--model", folder.File("b.zip"), "--seed", "3");
+
+        Assert.Equal(OutputAssert.Metric(first, "Micro-accuracy"), OutputAssert.Metric(second, "Micro-accuracy"));
+        Assert.Equal(OutputAssert.Metric(first, "Log-loss"), OutputAssert.Metric(second, "Log-loss"));
+    }
+}
