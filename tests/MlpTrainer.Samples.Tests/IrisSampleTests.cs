@@ -1,3 +1,5 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using MlpTrainer.Samples.Tests.Support;
 
 namespace MlpTrainer.Samples.Tests;
@@ -40,5 +42,24 @@ public sealed class IrisSampleTests
 
         Assert.Equal(OutputAssert.Metric(first, "Micro-accuracy"), OutputAssert.Metric(second, "Micro-accuracy"));
         Assert.Equal(OutputAssert.Metric(first, "Log-loss"), OutputAssert.Metric(second, "Log-loss"));
+    }
+
+    [Fact]
+    public void Onnx_option_writes_a_model_that_onnx_runtime_scores_like_the_sample()
+    {
+        using var folder = new TempFolder();
+        string onnx = folder.File("iris.onnx");
+
+        SampleResult result = SampleRunner.Run("--model", folder.File("iris-model.zip"), "--onnx", onnx);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"Exported the model to ONNX: {onnx}", result.Output);
+        using var session = new InferenceSession(onnx);
+        var setosa = new DenseTensor<float>(new[] { 5.1f, 3.5f, 1.4f, 0.2f }, new[] { 1, 4 });
+        using var outputs = session.Run(new[] { NamedOnnxValue.CreateFromTensor("Features", setosa) });
+        float[] probabilities = outputs.Single(o => o.Name == "Score").AsTensor<float>().ToArray();
+        Assert.Equal(3, probabilities.Length);
+        Assert.Equal(1f, probabilities.Sum(), 4);
+        Assert.Equal("setosa", outputs.Single(o => o.Name == "PredictedSpecies").AsTensor<string>().Single());
     }
 }

@@ -24,6 +24,13 @@ public static class CommandOptions
         DefaultValueFactory = _ => 0,
     };
 
+    /// <summary><c>--onnx path</c>: also export the trained model to ONNX there. No default: absent, nothing is exported.</summary>
+    public static Option<string?> Onnx() => new("--onnx")
+    {
+        Description = "Also export the trained model to an ONNX file (opset 17) that ONNX Runtime can score",
+        HelpName = "path",
+    };
+
     /// <summary>
     /// An option of hidden layer sizes written as a comma list, e.g. <c>--hidden 64,32</c>. It has no default of its own
     /// (the help would print an array badly): the description states it and the command applies it when the value is null.

@@ -26,17 +26,20 @@ public static class FashionMnistCommand
             DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
         };
 
+        Option<string?> onnx = CommandOptions.Onnx();
+
         var command = new Command("fashion-mnist",
             "Train 784-256-128-10 on the real Fashion-MNIST (60,000 images), report test accuracy, save a PNG of the loss curves")
         {
-            epochs, trainRows, seed, plot, dataDirectory,
+            epochs, trainRows, seed, plot, dataDirectory, onnx,
         };
         command.SetAction(parsed => SampleCli.Guarded(errors, () => FashionMnistSample.Run(console, new FashionMnistSettings(
             Epochs: parsed.GetValue(epochs),
             TrainRows: parsed.GetValue(trainRows),
             Seed: parsed.GetValue(seed),
             PlotPath: parsed.GetRequiredValue(plot),
-            DataDirectory: parsed.GetRequiredValue(dataDirectory)))));
+            DataDirectory: parsed.GetRequiredValue(dataDirectory),
+            OnnxPath: parsed.GetValue(onnx)))));
         return command;
     }
 }

@@ -42,6 +42,7 @@ public static class SampleCli
             DefaultValueFactory = _ => "iris-model.zip",
         };
         Option<int> seed = CommandOptions.Seed();
+        Option<string?> onnx = CommandOptions.Onnx();
 
         var root = new RootCommand(
             "Samples for MlpTrainer, the multilayer-perceptron trainer for ML.NET. Without a command: the main sample " +
@@ -49,11 +50,12 @@ public static class SampleCli
         {
             model,
             seed,
+            onnx,
             FashionMnistCommand.Create(console, errors),
             CsvCommand.Create(console, errors),
             CrossValidateCommand.Create(console, errors),
         };
-        root.SetAction(parsed => Guarded(errors, () => IrisSample.Run(console, parsed.GetRequiredValue(model), parsed.GetValue(seed))));
+        root.SetAction(parsed => Guarded(errors, () => IrisSample.Run(console, parsed.GetRequiredValue(model), parsed.GetValue(seed), parsed.GetValue(onnx))));
         return root;
     }
 

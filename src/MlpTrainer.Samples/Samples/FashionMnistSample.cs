@@ -75,6 +75,13 @@ public static class FashionMnistSample
         console.MarkupLineInterpolated($"Wrote the loss curves to [link]{Path.GetFullPath(settings.PlotPath)}[/].");
         console.MarkupLineInterpolated(
             $"[bold]Test accuracy {metrics.MicroAccuracy:F4}[/] after {history.Count} epochs ({trainingTime.TotalSeconds:F1} s of training).");
+
+        if (settings.OnnxPath is { } onnxPath)
+        {
+            // The whole pipeline: the normalizer is folded into the first layer; the input is the 784 raw pixels, "Features".
+            ml.Model.ExportMlpToOnnx(model, trainImages.ToDataView(ml).Schema, onnxPath);
+            console.MarkupLineInterpolated($"Exported the pipeline to ONNX: [link]{Path.GetFullPath(onnxPath)}[/] (input \"Features\": N × 784 raw pixels; outputs \"Score\", \"PredictedLabel\").");
+        }
         return 0;
     }
 }

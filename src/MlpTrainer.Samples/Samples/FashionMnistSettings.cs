@@ -6,4 +6,5 @@ namespace MlpTrainer.Samples.Samples;
 /// <param name="Seed">Seed of the validation split, initialisation and shuffling.</param>
 /// <param name="PlotPath">Where the PNG of the loss curves goes.</param>
 /// <param name="DataDirectory">The folder with Debian's IDX files.</param>
-public sealed record FashionMnistSettings(int Epochs, int TrainRows, int Seed, string PlotPath, string DataDirectory);
+/// <param name="OnnxPath">Where to export the trained pipeline as ONNX, or null for no export.</param>
+public sealed record FashionMnistSettings(int Epochs, int TrainRows, int Seed, string PlotPath, string DataDirectory, string? OnnxPath = null);

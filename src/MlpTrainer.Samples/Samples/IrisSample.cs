@@ -16,7 +16,7 @@ public static class IrisSample
 {
     public const int Epochs = 100;
 
-    public static int Run(IAnsiConsole console, string modelPath, int seed)
+    public static int Run(IAnsiConsole console, string modelPath, int seed, string? onnxPath = null)
     {
         console.Write(new Rule("[bold]MlpTrainer[/] · Iris").LeftJustified());
         var ml = new MLContext(seed);
@@ -71,6 +71,16 @@ public static class IrisSample
                 flower.Species, $"[{color}]{prediction.PredictedSpecies}[/]", $"{prediction.Score.Max():F3}");
         }
         console.Write(predictions);
+
+        if (onnxPath is not null)
+        {
+            // ONNX takes one feature vector, so export from the concatenated "Features" on: the normalizer (folded into the
+            // first layer), the MLP and the key-to-species mapping.
+            var fromFeatures = new TransformerChain<ITransformer>(model.Skip(2).ToArray());
+            DataViewSchema featuresSchema = new TransformerChain<ITransformer>(model.Take(2).ToArray()).GetOutputSchema(all.Schema);
+            ml.Model.ExportMlpToOnnx(fromFeatures, featuresSchema, onnxPath);
+            console.MarkupLineInterpolated($"Exported the model to ONNX: [link]{Path.GetFullPath(onnxPath)}[/] (input \"Features\": N × 4 measurements; outputs \"Score\", \"{nameof(IrisPrediction.PredictedSpecies)}\").");
+        }
         return 0;
     }
 
