@@ -36,6 +36,7 @@ internal sealed unsafe class GemmEngine : IDisposable
     // The job being executed; written by the caller before it wakes the workers.
     private GemmProblem _problem;
     private GemmPartition _partition;
+    private IParallelJob? _job;
 
     private int _busy;
     private bool _disposed;
@@ -188,6 +189,40 @@ internal sealed unsafe class GemmEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="job"/> on the engine's threads — its part 0 on the caller, parts 1 … Threads − 1 on the
+    /// workers — and returns when every part has finished, so element-wise work (the optimizer's update) uses the cores
+    /// the matrix products use instead of leaving the workers spinning.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another call on this engine is in progress.</exception>
+    public void RunParallel(IParallelJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+        {
+            throw new InvalidOperationException("GemmEngine.RunParallel does not support concurrent calls on one engine.");
+        }
+
+        try
+        {
+            if (_team is null)
+            {
+                job.Run(0, 1);
+                return;
+            }
+
+            _job = job;
+            _team.Run(Threads);
+        }
+        finally
+        {
+            _job = null;
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
     /// <summary>Stops the worker threads. The engine cannot be used afterwards.</summary>
     public void Dispose()
     {
@@ -229,6 +264,12 @@ internal sealed unsafe class GemmEngine : IDisposable
     /// <summary>Computes the part of the current job owned by thread <paramref name="index"/> (0 = caller).</summary>
     private void ComputeSlice(int index)
     {
+        if (_job is { } job)
+        {
+            job.Run(index, Threads);
+            return;
+        }
+
         (int start, int end) = _partition.GetRange(index);
         int rowStart = 0, rowEnd = _problem.M, colStart = 0, colEnd = _problem.N;
         if (_partition.SplitsColumns)

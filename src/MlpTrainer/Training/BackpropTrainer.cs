@@ -86,6 +86,9 @@ internal sealed class BackpropTrainer : IDisposable
     /// <summary>The gradient of the last <see cref="ComputeGradients"/> call, in the parameter vector's layout.</summary>
     public float[] Gradients => _gradients;
 
+    /// <summary>The engine and threads this trainer computes with; the optimizer's update shares them.</summary>
+    public GemmEngine Engine => _gemm;
+
     /// <summary>
     /// Forward and backward pass over the first <paramref name="rows"/> rows of <see cref="InputBatch"/>: fills
     /// <see cref="Gradients"/> with the gradient of the minibatch's weighted mean loss (without the L2 term, which the

@@ -110,7 +110,7 @@ internal sealed class TrainingLoop
                         $"Training diverged in epoch {epochOffset + epoch + 1}, minibatch {step + 1}: the loss is {loss}. " +
                         $"Lower MlpOptions.LearningRate (now {rate}) or normalize the features (e.g. NormalizeMinMax).");
                 trainingLoss += loss;
-                optimizer.Step(parameters, trainer.Gradients, rate);
+                optimizer.Step(parameters, trainer.Gradients, rate, trainer.Engine);
             }
             trainingLoss /= trainingWeight;
 
