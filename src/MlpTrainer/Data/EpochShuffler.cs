@@ -25,7 +25,10 @@ internal sealed class EpochShuffler
     public int RowCount => _rows.Length;
 
     /// <summary>The visiting order of epoch <paramref name="epoch"/> (from 0). The span is valid until the next call.</summary>
-    public ReadOnlySpan<int> Order(int epoch)
+    public ReadOnlySpan<int> Order(int epoch) => OrderArray(epoch);
+
+    /// <summary>The visiting order of epoch <paramref name="epoch"/> (from 0), in an array reused by the next call.</summary>
+    public int[] OrderArray(int epoch)
     {
         _rows.CopyTo(_order, 0);
         if (_shuffle)

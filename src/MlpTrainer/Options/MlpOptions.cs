@@ -143,9 +143,31 @@ public sealed class MlpOptions
 
     /// <summary>
     /// The share of the training rows held out as validation data, drawn with the seed and stratified by label, when
-    /// <c>Fit</c> is not given validation data. Default 0 (none); 0 to less than 1.
+    /// <c>Fit</c> is not given validation data. When the training data is streamed (see <see cref="StreamingShuffleBufferRows"/>),
+    /// rows are held out by a seeded hash of their position instead (about, not exactly, this share; not stratified) and the
+    /// held-out rows are kept in memory. Default 0 (none); 0 to less than 1.
     /// </summary>
     public float ValidationFraction;
+
+    /// <summary>
+    /// How the training data is held. 0 (default, automatic): read once into memory as a compact float matrix, unless its
+    /// estimated size (rows × features × 4 bytes, when the data view knows its row count) is above
+    /// <see cref="InMemoryLimitBytes"/>; then stream it with a buffer of up to 64 MiB of rows. A positive value: always
+    /// stream — every epoch reads the data view again with a new row cursor and shuffles through a buffer of this many rows
+    /// (fill the buffer, then emit a random buffered row for each row read, then the rest in random order), so memory stays
+    /// near buffer + model. A bounded buffer shuffles less thoroughly than the in-memory path (a row moves at most about
+    /// this many places earlier); a buffer at least the number of rows shuffles fully and trains exactly as in memory.
+    /// With streaming and <see cref="ValidationFraction"/>, each row is held out by a seeded hash of its position (not
+    /// stratified), and the held-out rows are kept in memory. 0 or more; a positive value is at least <see cref="BatchSize"/>.
+    /// </summary>
+    public int StreamingShuffleBufferRows;
+
+    /// <summary>
+    /// With <see cref="StreamingShuffleBufferRows"/> = 0, the largest estimated size in bytes of the training features held in
+    /// memory; larger data is streamed. Default <see langword="null"/>: half the memory available to the process
+    /// (<c>GC.GetGCMemoryInfo().TotalAvailableMemoryBytes</c> / 2). Data whose row count is unknown stays in memory. At least 1.
+    /// </summary>
+    public long? InMemoryLimitBytes;
 
     /// <summary>
     /// Stop when <see cref="EarlyStoppingMetric"/> has not improved by more than <see cref="EarlyStoppingTolerance"/> for this many
@@ -275,6 +297,12 @@ public sealed class MlpOptions
             throw OutOfRange(nameof(EarlyStoppingTolerance), EarlyStoppingTolerance, "must be 0 or more and finite");
         if (!Enum.IsDefined(EarlyStoppingMetric))
             throw OutOfRange(nameof(EarlyStoppingMetric), EarlyStoppingMetric, "must be one of " + string.Join(", ", Enum.GetNames<MlpEarlyStoppingMetric>()));
+        if (StreamingShuffleBufferRows < 0)
+            throw OutOfRange(nameof(StreamingShuffleBufferRows), StreamingShuffleBufferRows, "must be 0 (automatic) or more");
+        if (StreamingShuffleBufferRows > 0 && StreamingShuffleBufferRows < BatchSize)
+            throw OutOfRange(nameof(StreamingShuffleBufferRows), StreamingShuffleBufferRows, $"must be 0 (automatic) or at least BatchSize ({BatchSize})");
+        if (InMemoryLimitBytes is long limit && limit < 1)
+            throw OutOfRange(nameof(InMemoryLimitBytes), limit, "must be at least 1, or null for half the available memory");
         if (CheckpointEveryEpochs < 1)
             throw OutOfRange(nameof(CheckpointEveryEpochs), CheckpointEveryEpochs, "must be at least 1");
         if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory))

@@ -19,6 +19,8 @@ internal static class RunFingerprint
     {
         nameof(MlpOptions.Progress), nameof(MlpOptions.CancellationToken), nameof(MlpOptions.CheckpointDirectory),
         nameof(MlpOptions.CheckpointEveryEpochs), nameof(MlpOptions.ResumeFromCheckpoint), nameof(MlpOptions.NumberOfThreads),
+        // How the data is held: the in-memory path's weights do not depend on them; a streamed run hashes its buffer instead.
+        nameof(MlpOptions.StreamingShuffleBufferRows), nameof(MlpOptions.InMemoryLimitBytes),
     };
 
     public static ulong Compute(TrainingData data, MlpOptions options, int seed, ReadOnlySpan<float> startingParameters)
@@ -27,7 +29,28 @@ internal static class RunFingerprint
         AppendRows(hash, data.Train, data.TrainRows);
         if (data.HasValidation)
             AppendRows(hash, data.Validation!, data.ValidationRows!);
+        return Finish(hash, options, seed, startingParameters);
+    }
 
+    /// <summary>
+    /// The fingerprint of a streamed run: the hash of its training rows from the first pass, its in-memory validation
+    /// rows, the shuffle buffer's size (which shapes every epoch's order), the options, the seed and the starting weights.
+    /// </summary>
+    public static ulong ComputeStreaming(ulong trainRowsHash, DenseDataset? validation, int bufferRows, MlpOptions options, int seed,
+        ReadOnlySpan<float> startingParameters)
+    {
+        var hash = new XxHash64();
+        Span<byte> bytes = stackalloc byte[8];
+        BitConverter.TryWriteBytes(bytes, trainRowsHash);
+        hash.Append(bytes);
+        if (validation is { RowCount: > 0 })
+            AppendRows(hash, validation, TrainingData.AllRows(validation));
+        hash.Append(Encoding.UTF8.GetBytes($"streaming buffer={bufferRows};"));
+        return Finish(hash, options, seed, startingParameters);
+    }
+
+    private static ulong Finish(XxHash64 hash, MlpOptions options, int seed, ReadOnlySpan<float> startingParameters)
+    {
         var text = new StringBuilder();
         text.Append("seed=").Append(seed).Append(';');
         foreach (FieldInfo field in typeof(MlpOptions).GetFields(BindingFlags.Public | BindingFlags.Instance).OrderBy(f => f.Name, StringComparer.Ordinal))

@@ -13,6 +13,8 @@ internal static class SeedSequence
         Shuffle = 2,
         Dropout = 3,
         ValidationSplit = 4,
+        StreamingShuffle = 5,
+        StreamingValidation = 6,
     }
 
     public static int Derive(int seed, Stream stream, int epoch = 0)

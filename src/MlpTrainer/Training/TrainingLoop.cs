@@ -8,7 +8,7 @@ using MlpTrainer.Schedules;
 namespace MlpTrainer.Training;
 
 /// <summary>
-/// Runs the epochs of one training: shuffled minibatches through <see cref="BackpropTrainer"/>, the optimizer and
+/// Runs the epochs of one training: the minibatches of an <see cref="IMinibatchSource"/> (rows in memory or streamed) through <see cref="BackpropTrainer"/>, the optimizer and
 /// the learning-rate schedule; after each epoch validation, the history, progress, early stopping and checkpoints.
 /// Every random draw depends only on (seed, epoch), and the state that crosses epochs is what a checkpoint holds, so a
 /// run resumed from a checkpoint ends with the same weights as one that was never interrupted.
@@ -37,7 +37,7 @@ internal sealed class TrainingLoop
 
     public sealed record Result(float[] Parameters, IReadOnlyList<MlpEpochReport> History, bool StoppedEarly, int BestEpoch);
 
-    /// <param name="data">Training and optional validation rows.</param>
+    /// <param name="data">Training and optional validation rows, in memory.</param>
     /// <param name="parameters">The starting weights; updated in place.</param>
     /// <param name="priorHistory">Epochs an initial model was already trained for (warm start); numbering continues after them.</param>
     /// <param name="fingerprint">Identifies this run in checkpoints.</param>
@@ -47,20 +47,39 @@ internal sealed class TrainingLoop
     public Result Run(TrainingData data, float[] parameters, IReadOnlyList<MlpEpochReport> priorHistory, ulong fingerprint,
         TrainingCheckpoint? resume, Action checkAlive, Action<MlpEpochReport> onEpoch)
     {
-        MlpOptions o = _options;
-        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !_loss.CountsCorrect)
-            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy is for classification; a regression watches the loss.", nameof(data));
-        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !data.HasValidation)
-            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy needs validation data: call Fit(train, validation) or set ValidationFraction.", nameof(data));
+        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, _options.Shuffle, _seed,
+            Math.Max(1, Math.Min(_options.BatchSize, data.TrainRows.Length)));
+        return Run(source, data.HasValidation ? data.Validation : null, data.HasValidation ? data.ValidationRows : null,
+            parameters, priorHistory, fingerprint, resume, checkAlive, onEpoch);
+    }
 
-        if (!(TrainingData.WeightSum(data.Train, data.TrainRows) > 0))
-            throw new ArgumentException("Every training row has weight 0: at least one row needs a positive weight.", nameof(data));
-        if (data.HasValidation && !(TrainingData.WeightSum(data.Validation!, data.ValidationRows!) > 0))
-            throw new ArgumentException("Every validation row has weight 0: at least one row needs a positive weight.", nameof(data));
-        int batch = Math.Min(o.BatchSize, data.TrainRows.Length);
-        int stepsPerEpoch = (data.TrainRows.Length + batch - 1) / batch;
+    /// <param name="train">The training minibatches, in memory or streamed.</param>
+    /// <param name="validation">Validation rows held in memory, or null.</param>
+    /// <param name="validationRows">The rows of <paramref name="validation"/> to validate on.</param>
+    /// <param name="parameters">The starting weights; updated in place.</param>
+    /// <param name="priorHistory">Epochs an initial model was already trained for (warm start); numbering continues after them.</param>
+    /// <param name="fingerprint">Identifies this run in checkpoints.</param>
+    /// <param name="resume">A checkpoint of this run to continue from, or null.</param>
+    /// <param name="checkAlive">Runs before every minibatch; throws to stop training.</param>
+    /// <param name="onEpoch">Receives each epoch's report.</param>
+    public Result Run(IMinibatchSource train, DenseDataset? validation, int[]? validationRows, float[] parameters,
+        IReadOnlyList<MlpEpochReport> priorHistory, ulong fingerprint, TrainingCheckpoint? resume, Action checkAlive, Action<MlpEpochReport> onEpoch)
+    {
+        MlpOptions o = _options;
+        bool hasValidation = validation is not null && validationRows is { Length: > 0 };
+        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !_loss.CountsCorrect)
+            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy is for classification; a regression watches the loss.", nameof(train));
+        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !hasValidation)
+            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy needs validation data: call Fit(train, validation) or set ValidationFraction.", nameof(train));
+
+        if (!(train.WeightSum > 0))
+            throw new ArgumentException("Every training row has weight 0: at least one row needs a positive weight.", nameof(train));
+        if (hasValidation && !(TrainingData.WeightSum(validation!, validationRows!) > 0))
+            throw new ArgumentException("Every validation row has weight 0: at least one row needs a positive weight.", nameof(validation));
+        int batch = train.BatchSize;
+        int stepsPerEpoch = checked((int)((train.RowCount + batch - 1) / batch));
         Optimizer optimizer = Optimizer.Create(o, _layout);
-        LearningRateSchedule schedule = LearningRateSchedule.Create(o, stepsPerEpoch, data.TrainRows.Length);
+        LearningRateSchedule schedule = LearningRateSchedule.Create(o, stepsPerEpoch, train.RowCount);
         var stopping = new EarlyStopping(o.EarlyStoppingPatience, o.EarlyStoppingTolerance, o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy);
         bool keepBest = stopping.Enabled && o.RestoreBestWeights;
         float[]? best = null;
@@ -86,20 +105,17 @@ internal sealed class TrainingLoop
         }
 
         using var trainer = new BackpropTrainer(_layout, o.Activation, o.LeakyReLUSlope, batch, _threads, o.DropoutRate, _loss);
-        var shuffler = new EpochShuffler(data.TrainRows, o.Shuffle, _seed);
         for (int epoch = firstEpoch; epoch < o.NumberOfEpochs && !stopped; epoch++)
         {
             long started = Stopwatch.GetTimestamp();
-            ReadOnlySpan<int> order = shuffler.Order(epoch);
+            train.BeginEpoch(epoch);
             Random? dropout = o.DropoutRate > 0 ? SeedSequence.Create(_seed, SeedSequence.Stream.Dropout, epoch) : null;
             double trainingLoss = 0, trainingWeight = 0;
             float rate = o.LearningRate;
-            for (int start = 0, step = 0; start < order.Length; start += batch, step++)
+            for (int step = 0; train.Next(trainer, out int rows, out double batchWeight); step++)
             {
                 checkAlive();
                 o.CancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(batch, order.Length - start);
-                double batchWeight = data.Train.Gather(order.Slice(start, rows), trainer.InputBatch, trainer.TargetBatch, trainer.WeightBatch);
                 if (batchWeight == 0)
                     continue; // every row of this minibatch has weight 0: nothing to learn, and no optimizer step
                 trainingWeight += batchWeight;
@@ -115,11 +131,11 @@ internal sealed class TrainingLoop
             trainingLoss /= trainingWeight;
 
             double? validationLoss = null, validationAccuracy = null;
-            if (data.HasValidation)
+            if (hasValidation)
             {
-                (double sum, double weight, long correct) = trainer.Evaluate(parameters, data.Validation!, data.ValidationRows);
+                (double sum, double weight, long correct) = trainer.Evaluate(parameters, validation!, validationRows);
                 validationLoss = sum / weight;
-                validationAccuracy = _loss.CountsCorrect ? (double)correct / data.ValidationRows!.Length : null;
+                validationAccuracy = _loss.CountsCorrect ? (double)correct / validationRows!.Length : null;
             }
             double monitoredLoss = validationLoss ?? trainingLoss;
             schedule.EndEpoch(epoch, monitoredLoss);

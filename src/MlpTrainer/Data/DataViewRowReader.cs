@@ -1,0 +1,122 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlpTrainer.Model;
+
+namespace MlpTrainer.Data;
+
+/// <summary>
+/// One pass over the rows of a data view through a single row cursor: yields each usable row's dense features, target
+/// (the 0-based class for multiclass, 1/0 for binary, the value for regression) and weight, and skips and counts rows
+/// with a missing label (key 0, NaN), a negative, NaN or infinite weight, or a NaN or infinite feature, as ML.NET's
+/// trainers do. Reading a row allocates nothing: the getters and the sparse-vector buffer are reused.
+/// </summary>
+internal sealed class DataViewRowReader : IDisposable
+{
+    private readonly DataViewRowCursor _cursor;
+    private readonly ValueGetter<VBuffer<float>> _getFeatures;
+    private readonly Func<float> _getTarget;
+    private readonly ValueGetter<float>? _getWeight;
+    private readonly CancellationToken _cancellation;
+    private VBuffer<float> _buffer;
+
+    public DataViewRowReader(DataViewColumns columns, CancellationToken cancellation = default)
+    {
+        var active = new List<DataViewSchema.Column> { columns.Features, columns.Label };
+        if (columns.Weight is { } weight)
+            active.Add(weight);
+        _cursor = columns.Data.GetRowCursor(active);
+        _getFeatures = _cursor.GetGetter<VBuffer<float>>(columns.Features);
+        _getTarget = TargetReader(_cursor, columns.Label, columns.Task, columns.ClassCount);
+        _getWeight = columns.Weight is { } w ? _cursor.GetGetter<float>(w) : null;
+        _cancellation = cancellation;
+        FeatureCount = columns.FeatureCount;
+    }
+
+    public int FeatureCount { get; }
+
+    public long SkippedMissingLabel { get; private set; }
+
+    public long SkippedBadFeatures { get; private set; }
+
+    public long SkippedBadWeight { get; private set; }
+
+    /// <summary>The position in the data view (counting skipped rows) of the row the last <see cref="Read"/> returned.</summary>
+    public long Position => _cursor.Position;
+
+    /// <summary>
+    /// Moves to the next usable row and writes its features to <paramref name="features"/> (<see cref="FeatureCount"/>
+    /// long); false at the end of the data. The span may be overwritten by rows that are then skipped.
+    /// </summary>
+    public bool Read(Span<float> features, out float target, out float weight)
+    {
+        while (_cursor.MoveNext())
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            target = _getTarget();
+            if (float.IsNaN(target))
+            {
+                SkippedMissingLabel++;
+                continue;
+            }
+            weight = 1f;
+            if (_getWeight is not null)
+            {
+                _getWeight(ref weight);
+                if (!(weight >= 0 && float.IsFinite(weight)))
+                {
+                    SkippedBadWeight++;
+                    continue;
+                }
+            }
+            _getFeatures(ref _buffer);
+            Span<float> dense = features.Slice(0, FeatureCount);
+            _buffer.CopyTo(dense);
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(dense))
+            {
+                SkippedBadFeatures++;
+                continue;
+            }
+            return true;
+        }
+        target = 0;
+        weight = 0;
+        return false;
+    }
+
+    public void Dispose() => _cursor.Dispose();
+
+    /// <summary>Reads a row's target: the 0-based class for keys (NaN for a missing key), 1/0 for Boolean, the value for Single (NaN or infinite = missing).</summary>
+    private static Func<float> TargetReader(DataViewRowCursor cursor, DataViewSchema.Column column, MlpTask task, int classes)
+    {
+        if (task == MlpTask.Binary)
+        {
+            var g = cursor.GetGetter<bool>(column);
+            bool v = false;
+            return () => { g(ref v); return v ? 1f : 0f; };
+        }
+        if (task == MlpTask.Regression)
+        {
+            var g = cursor.GetGetter<float>(column);
+            float v = 0;
+            return () => { g(ref v); return float.IsFinite(v) ? v : float.NaN; };
+        }
+        Func<ulong> key = KeyReader(cursor, column);
+        return () =>
+        {
+            ulong k = key();
+            return k == 0 || k > (ulong)classes ? float.NaN : k - 1;
+        };
+    }
+
+    private static Func<ulong> KeyReader(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        switch (column.Type.RawType)
+        {
+            case var t when t == typeof(byte): { var g = cursor.GetGetter<byte>(column); byte v = 0; return () => { g(ref v); return v; }; }
+            case var t when t == typeof(ushort): { var g = cursor.GetGetter<ushort>(column); ushort v = 0; return () => { g(ref v); return v; }; }
+            case var t when t == typeof(uint): { var g = cursor.GetGetter<uint>(column); uint v = 0; return () => { g(ref v); return v; }; }
+            case var t when t == typeof(ulong): { var g = cursor.GetGetter<ulong>(column); ulong v = 0; return () => { g(ref v); return v; }; }
+            default: throw new ArgumentOutOfRangeException(column.Name, $"The label column '{column.Name}' has key type over {column.Type.RawType.Name}, which is not supported.");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using MlpTrainer.Training;
+
+namespace MlpTrainer.Data;
+
+/// <summary>
+/// Minibatches from rows held in a <see cref="DenseDataset"/>: each epoch visits the rows in the order of
+/// <see cref="EpochShuffler"/> and gathers consecutive runs of <see cref="BatchSize"/> of them.
+/// </summary>
+internal sealed class InMemoryMinibatchSource : IMinibatchSource
+{
+    private readonly DenseDataset _data;
+    private readonly EpochShuffler _shuffler;
+    private int[] _order = Array.Empty<int>();
+    private int _next;
+
+    /// <param name="data">The rows.</param>
+    /// <param name="rows">The training rows among them.</param>
+    /// <param name="shuffle">Shuffle the rows every epoch.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="batchSize">The largest minibatch.</param>
+    public InMemoryMinibatchSource(DenseDataset data, int[] rows, bool shuffle, int seed, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        _data = data;
+        _shuffler = new EpochShuffler(rows, shuffle, seed);
+        BatchSize = batchSize;
+        RowCount = rows.Length;
+        WeightSum = TrainingData.WeightSum(data, rows);
+    }
+
+    public long RowCount { get; }
+
+    public double WeightSum { get; }
+
+    public int BatchSize { get; }
+
+    public void BeginEpoch(int epoch)
+    {
+        _order = _shuffler.OrderArray(epoch);
+        _next = 0;
+    }
+
+    public bool Next(BackpropTrainer trainer, out int rows, out double weightSum)
+    {
+        rows = Math.Min(BatchSize, _order.Length - _next);
+        if (rows <= 0)
+        {
+            rows = 0;
+            weightSum = 0;
+            return false;
+        }
+        weightSum = _data.Gather(_order.AsSpan(_next, rows), trainer.InputBatch, trainer.TargetBatch, trainer.WeightBatch);
+        _next += rows;
+        return true;
+    }
+}

@@ -1,0 +1,69 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
+namespace MlpTrainer.Data;
+
+/// <summary>
+/// The first pass of a streamed training, through one row cursor: what the in-memory path learns from its dataset —
+/// the usable rows, the skipped rows by cause, the rows per class (for balanced class weights), the targets' sum (for
+/// label standardisation), the training rows and their weight (in all and per class), and a hash of the training rows (for checkpoints) —
+/// and the held-out validation rows, kept in memory. Class counts and target statistics cover every usable row,
+/// held out or not, as they do in memory.
+/// </summary>
+internal static class StreamingScan
+{
+    public sealed record Result(long UsableRows, long TrainRows, double TrainWeightSum, long SkippedMissingLabel, long SkippedBadFeatures,
+        long SkippedBadWeight, long[] ClassCounts, double[] TrainWeightSumByClass, double TargetSum, ulong TrainRowsHash, DenseDataset Validation);
+
+    public static Result Run(DataViewColumns columns, ValidationHoldOut? holdOut, CancellationToken cancellation = default)
+    {
+        var validation = new DenseDataset(columns.FeatureCount, columns.ClassCount);
+        var counts = new long[columns.ClassCount];
+        var classWeightSums = new double[columns.ClassCount];
+        var hash = new XxHash64();
+        float[] features = new float[columns.FeatureCount];
+        Span<float> scalars = stackalloc float[2];
+        long usable = 0, train = 0;
+        double weightSum = 0, targetSum = 0;
+        using DataViewRowReader reader = columns.OpenReader(cancellation);
+        while (reader.Read(features, out float target, out float weight))
+        {
+            usable++;
+            targetSum += target;
+            if (counts.Length > 0)
+                counts[(int)target]++;
+            if (holdOut is not null && holdOut.IsHeldOut(reader.Position))
+            {
+                validation.Add(features, target, weight);
+                continue;
+            }
+            train++;
+            weightSum += weight;
+            if (classWeightSums.Length > 0)
+                classWeightSums[(int)target] += weight;
+            hash.Append(MemoryMarshal.AsBytes(features.AsSpan()));
+            scalars[0] = target;
+            scalars[1] = weight;
+            hash.Append(MemoryMarshal.AsBytes(scalars));
+        }
+        return new Result(usable, train, weightSum, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight,
+            counts, classWeightSums, targetSum, hash.GetCurrentHashAsUInt64(), validation);
+    }
+
+    /// <summary>
+    /// A second pass for label standardisation: the population standard deviation of every usable row's target about
+    /// <paramref name="mean"/>, summed in the order and precision of the in-memory path.
+    /// </summary>
+    public static double TargetDeviation(DataViewColumns columns, double mean, long usableRows, CancellationToken cancellation = default)
+    {
+        float[] features = new float[columns.FeatureCount];
+        double sumSquares = 0;
+        using DataViewRowReader reader = columns.OpenReader(cancellation);
+        while (reader.Read(features, out float target, out _))
+        {
+            double d = target - mean;
+            sumSquares += d * d;
+        }
+        return Math.Sqrt(sumSquares / usableRows);
+    }
+}
