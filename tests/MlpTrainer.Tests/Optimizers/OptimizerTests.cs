@@ -1,5 +1,6 @@
 using MlpTrainer.Model;
 using MlpTrainer.Optimizers;
+using static MlpTrainer.Tests.Optimizers.OptimizerProblem;
 
 namespace MlpTrainer.Tests.Optimizers;
 
@@ -9,8 +10,6 @@ namespace MlpTrainer.Tests.Optimizers;
 /// </summary>
 public class OptimizerTests
 {
-    private static readonly NetworkLayout Layout = new(new[] { 17, 9, 3 });
-    private const int Steps = 6;
 
     [Theory]
     [InlineData(1e-8f, 0f)]
@@ -176,35 +175,6 @@ public class OptimizerTests
             for (int k = 0; k < w.Length; k++)
                 w[k] = reference(w[k], g[k], velocity[k], IsWeight(k) ? options.L2Regularization : 0);
             AssertClose(w, parameters, $"SGD step {t}");
-        }
-    }
-
-    private static bool IsWeight(int k)
-    {
-        for (int l = 0; l < Layout.LayerCount; l++)
-        {
-            if (k >= Layout.WeightOffset(l) && k < Layout.BiasOffset(l))
-                return true;
-        }
-        return false;
-    }
-
-    private static (float[] Parameters, float[][] Gradients) RandomProblem(int seed)
-    {
-        var random = new Random(seed);
-        float[] parameters = Enumerable.Range(0, Layout.ParameterCount).Select(_ => (float)(2 * random.NextDouble() - 1)).ToArray();
-        // Gradients of mixed scales, some tiny, so ε and the second moment both matter.
-        float[][] gradients = Enumerable.Range(0, Steps).Select(_ => Enumerable.Range(0, Layout.ParameterCount)
-            .Select(_ => (float)((2 * random.NextDouble() - 1) * Math.Pow(10, -3 * random.NextDouble()))).ToArray()).ToArray();
-        return (parameters, gradients);
-    }
-
-    private static void AssertClose(double[] expected, float[] actual, string what)
-    {
-        for (int k = 0; k < expected.Length; k++)
-        {
-            Assert.True(Math.Abs(actual[k] - expected[k]) <= 2e-6 * Math.Max(1, Math.Abs(expected[k])),
-                $"{what}, parameter {k} ({(IsWeight(k) ? "weight" : "bias")}): got {actual[k]:G9}, expected {expected[k]:G9}");
         }
     }
 }

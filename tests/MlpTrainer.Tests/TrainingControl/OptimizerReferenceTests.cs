@@ -4,6 +4,7 @@ using MlpTrainer.Model;
 using MlpTrainer.Optimizers;
 using MlpTrainer.Tests.Learning;
 using static MlpTrainer.Tests.TrainingControl.TrainingControlData;
+using static MlpTrainer.Tests.Optimizers.OptimizerProblem;
 
 namespace MlpTrainer.Tests.TrainingControl;
 
@@ -14,8 +15,6 @@ namespace MlpTrainer.Tests.TrainingControl;
 /// </summary>
 public class OptimizerReferenceTests
 {
-    private static readonly NetworkLayout Layout = new(new[] { 17, 9, 3 });
-    private const int Steps = 6;
     private const float LearningRate = 0.01f;
 
     [Theory]
@@ -154,33 +153,5 @@ public class OptimizerReferenceTests
         Assert.True(history[^1].TrainingLoss < 0.5 * history[0].TrainingLoss, $"training loss {history[0].TrainingLoss:F4} → {history[^1].TrainingLoss:F4}");
         MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(transformer.Transform(data));
         Assert.True(metrics.MicroAccuracy >= 0.95, $"training accuracy {metrics.MicroAccuracy:F4}");
-    }
-
-    private static bool IsWeight(int k)
-    {
-        for (int l = 0; l < Layout.LayerCount; l++)
-        {
-            if (k >= Layout.WeightOffset(l) && k < Layout.BiasOffset(l))
-                return true;
-        }
-        return false;
-    }
-
-    private static (float[] Parameters, float[][] Gradients) RandomProblem(int seed)
-    {
-        var random = new Random(seed);
-        float[] parameters = Enumerable.Range(0, Layout.ParameterCount).Select(_ => (float)(2 * random.NextDouble() - 1)).ToArray();
-        float[][] gradients = Enumerable.Range(0, Steps).Select(_ => Enumerable.Range(0, Layout.ParameterCount)
-            .Select(_ => (float)((2 * random.NextDouble() - 1) * Math.Pow(10, -3 * random.NextDouble()))).ToArray()).ToArray();
-        return (parameters, gradients);
-    }
-
-    private static void AssertClose(double[] expected, float[] actual, string what)
-    {
-        for (int k = 0; k < expected.Length; k++)
-        {
-            Assert.True(Math.Abs(actual[k] - expected[k]) <= 2e-6 * Math.Max(1, Math.Abs(expected[k])),
-                $"{what}, parameter {k} ({(IsWeight(k) ? "weight" : "bias")}): got {actual[k]:G9}, expected {expected[k]:G9}");
-        }
     }
 }
