@@ -20,7 +20,7 @@ public sealed class MlpBinaryEstimator : MlpEstimatorBase<BinaryPredictionTransf
     /// <summary>Creates the trainer. The options are checked and copied: later changes to them have no effect.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
     public MlpBinaryEstimator(MLContext mlContext, MlpOptions options)
-        : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), CheckOptions(options))
+        : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), CheckOptions(options, MlpTask.Binary))
     {
     }
 
@@ -29,7 +29,7 @@ public sealed class MlpBinaryEstimator : MlpEstimatorBase<BinaryPredictionTransf
     {
     }
 
-    internal static MlpBinaryEstimator Create(IHostEnvironment env, MlpOptions options) => new(env, CheckOptions(options));
+    internal static MlpBinaryEstimator Create(IHostEnvironment env, MlpOptions options) => new(env, CheckOptions(options, MlpTask.Binary));
 
     private protected override MlpTask Task => MlpTask.Binary;
 

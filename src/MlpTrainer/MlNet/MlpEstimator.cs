@@ -23,7 +23,7 @@ public sealed class MlpEstimator : MlpEstimatorBase<MulticlassPredictionTransfor
     /// <summary>Creates the trainer. The options are checked and copied: later changes to them have no effect.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
     public MlpEstimator(MLContext mlContext, MlpOptions options)
-        : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), CheckOptions(options))
+        : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), CheckOptions(options, MlpTask.Multiclass))
     {
     }
 
@@ -32,7 +32,7 @@ public sealed class MlpEstimator : MlpEstimatorBase<MulticlassPredictionTransfor
     {
     }
 
-    internal static MlpEstimator Create(IHostEnvironment env, MlpOptions options) => new(env, CheckOptions(options));
+    internal static MlpEstimator Create(IHostEnvironment env, MlpOptions options) => new(env, CheckOptions(options, MlpTask.Multiclass));
 
     private protected override MlpTask Task => MlpTask.Multiclass;
 

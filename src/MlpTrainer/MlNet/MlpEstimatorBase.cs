@@ -60,10 +60,11 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     public TTransformer Fit(IDataView trainData, TModel initialModel)
         => TrainTransformer(trainData, initPredictor: initialModel ?? throw new ArgumentNullException(nameof(initialModel)));
 
-    private protected static MlpOptions CheckOptions(MlpOptions options)
+    /// <summary>Checks <paramref name="options"/> for <paramref name="task"/> and returns the copy the trainer keeps.</summary>
+    private protected static MlpOptions CheckOptions(MlpOptions options, MlpTask task)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options.Validate(task);
         return options.Clone();
     }
 
@@ -78,9 +79,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     {
         Host.CheckValue(context, nameof(context));
         MlpOptions options = _options;
-        options.Validate();
-        if (Task == MlpTask.Regression && (options.ClassWeights is not null || options.UseBalancedClassWeights))
-            throw Host.Except("ClassWeights and UseBalancedClassWeights are for classification; a regression has no classes.");
+        options.Validate(Task);
 
         using IChannel ch = Host.Start("Training");
         DataViewColumns columns = DataViewColumns.Resolve(context.TrainingSet.Data, Task, FeatureColumn.Name, LabelColumn.Name,

@@ -21,7 +21,7 @@ public sealed class MlpRegressionEstimator : MlpEstimatorBase<RegressionPredicti
     /// <summary>Creates the trainer. The options are checked and copied: later changes to them have no effect.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
     public MlpRegressionEstimator(MLContext mlContext, MlpOptions options)
-        : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), CheckRegressionOptions(options))
+        : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), CheckOptions(options, MlpTask.Regression))
     {
     }
 
@@ -30,15 +30,7 @@ public sealed class MlpRegressionEstimator : MlpEstimatorBase<RegressionPredicti
     {
     }
 
-    internal static MlpRegressionEstimator Create(IHostEnvironment env, MlpOptions options) => new(env, CheckRegressionOptions(options));
-
-    private static MlpOptions CheckRegressionOptions(MlpOptions options)
-    {
-        MlpOptions checkedOptions = CheckOptions(options);
-        if (checkedOptions.ClassWeights is not null || checkedOptions.UseBalancedClassWeights)
-            throw new ArgumentException("ClassWeights and UseBalancedClassWeights are for classification; a regression has no classes.", nameof(options));
-        return checkedOptions;
-    }
+    internal static MlpRegressionEstimator Create(IHostEnvironment env, MlpOptions options) => new(env, CheckOptions(options, MlpTask.Regression));
 
     private protected override MlpTask Task => MlpTask.Regression;
 

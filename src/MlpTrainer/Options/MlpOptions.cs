@@ -1,3 +1,5 @@
+using MlpTrainer.Model;
+
 namespace MlpTrainer;
 
 /// <summary>
@@ -223,9 +225,15 @@ public sealed class MlpOptions
     /// </summary>
     public bool ResumeFromCheckpoint;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentNullException"/> naming the first invalid option.</summary>
-    internal void Validate()
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/>, <see cref="ArgumentNullException"/> or <see cref="ArgumentException"/>
+    /// naming the first option that is invalid, on its own or for <paramref name="task"/>.
+    /// </summary>
+    internal void Validate(MlpTask task)
     {
+        if (task == MlpTask.Regression && (ClassWeights is not null || UseBalancedClassWeights))
+            throw new ArgumentException("MlpOptions.ClassWeights and UseBalancedClassWeights are for classification; a regression has no classes.",
+                ClassWeights is not null ? nameof(ClassWeights) : nameof(UseBalancedClassWeights));
         if (string.IsNullOrWhiteSpace(LabelColumnName))
             throw new ArgumentNullException(nameof(LabelColumnName), "MlpOptions.LabelColumnName must name a column.");
         if (string.IsNullOrWhiteSpace(FeatureColumnName))
