@@ -19,7 +19,7 @@ public static class MlpCatalog
     /// <param name="featureColumnName">The feature vector column.</param>
     /// <param name="hiddenLayerSizes">Units per hidden layer; default one layer of 100.</param>
     /// <param name="activation">The hidden layers' activation.</param>
-    /// <param name="optimizer">SGD or Adam.</param>
+    /// <param name="optimizer">SGD, Adam, AdamW or RMSProp.</param>
     /// <param name="learningRate">The step size.</param>
     /// <param name="batchSize">Rows per minibatch.</param>
     /// <param name="numberOfEpochs">Passes over the data.</param>
@@ -36,19 +36,13 @@ public static class MlpCatalog
         int numberOfEpochs = 200,
         float l2Regularization = 1e-4f,
         int? seed = null)
-        => MlNetCatalogEnvironment.CreateEstimator(catalog, new MlpOptions
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            HiddenLayerSizes = hiddenLayerSizes ?? new MlpOptions().HiddenLayerSizes,
-            Activation = activation,
-            Optimizer = optimizer,
-            LearningRate = learningRate,
-            BatchSize = batchSize,
-            NumberOfEpochs = numberOfEpochs,
-            L2Regularization = l2Regularization,
-            Seed = seed,
-        });
+    {
+        MlpOptions options = Common(labelColumnName, featureColumnName, exampleWeightColumnName: null, hiddenLayerSizes, activation,
+            learningRate, batchSize, numberOfEpochs, seed);
+        options.Optimizer = optimizer;
+        options.L2Regularization = l2Regularization;
+        return MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+    }
 
     /// <summary>A multilayer-perceptron binary classifier (Boolean label, sigmoid output, log-loss) with the given options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
