@@ -41,27 +41,4 @@ internal static class SoftmaxCrossEntropy
         TensorPrimitives.Exp(row, row);
         return Math.Log(TensorPrimitives.Sum(row)) - shiftedLabelLogit;
     }
-
-    /// <summary>
-    /// For each of <paramref name="rows"/> rows of <paramref name="logitsToGradient"/> (row-major,
-    /// <paramref name="classes"/> wide): replaces the logits by (p − onehot(label)) · <paramref name="gradientScale"/>
-    /// and returns the sum over rows of −log p_label (in double, unscaled).
-    /// </summary>
-    public static double LossAndGradient(Span<float> logitsToGradient, ReadOnlySpan<int> labels, int rows, int classes, float gradientScale)
-    {
-        if (logitsToGradient.Length < rows * classes)
-            throw new ArgumentException($"{rows} rows of {classes} logits need {rows * classes} elements; got {logitsToGradient.Length}.", nameof(logitsToGradient));
-        if (labels.Length < rows)
-            throw new ArgumentException($"{rows} rows need {rows} labels; got {labels.Length}.", nameof(labels));
-
-        double loss = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            int label = labels[r];
-            if ((uint)label >= (uint)classes)
-                throw new ArgumentOutOfRangeException(nameof(labels), label, $"Row {r} has class {label}; classes are 0 to {classes - 1}.");
-            loss += RowLossAndGradient(logitsToGradient.Slice(r * classes, classes), label, gradientScale);
-        }
-        return loss;
-    }
 }

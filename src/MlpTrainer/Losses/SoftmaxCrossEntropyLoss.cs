@@ -37,7 +37,7 @@ internal sealed class SoftmaxCrossEntropyLoss : OutputLoss
     {
         int label = (int)target;
         if (label != target || (uint)label >= (uint)classes)
-            throw new ArgumentOutOfRangeException(nameof(target), target, $"Row {row} has class {target}; classes are 0 to {classes - 1}.");
+            throw new ArgumentOutOfRangeException("targets", target, $"Row {row} has class {target}; classes are 0 to {classes - 1}.");
         return label;
     }
 }

@@ -91,7 +91,8 @@ public class BackpropGradientCheckTests
         }
 
         float[] gradient = logits.ToArray();
-        double summed = SoftmaxCrossEntropy.LossAndGradient(gradient, labels, rows, classes, 1f / rows);
+        double summed = new SoftmaxCrossEntropyLoss().LossAndGradient(gradient, labels.Select(l => (float)l).ToArray(),
+            Enumerable.Repeat(1f, rows).ToArray(), rows, classes, weightSum: rows);
         double[] numeric = ReferenceNetwork.NumericalGradient(logitsDouble, MeanLoss);
 
         Assert.Equal(MeanLoss(logitsDouble), summed / rows, LossRelativeTolerance);

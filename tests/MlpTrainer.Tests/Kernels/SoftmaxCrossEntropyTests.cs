@@ -2,7 +2,10 @@ using MlpTrainer.Losses;
 
 namespace MlpTrainer.Tests.Kernels;
 
-/// <summary>SoftmaxCrossEntropy against a plain double-precision reference, on lengths that use vector bodies and scalar tails.</summary>
+/// <summary>
+/// Softmax and the multiclass loss (SoftmaxCrossEntropyLoss, every row of weight 1) against a plain double-precision
+/// reference, on lengths that use vector bodies and scalar tails.
+/// </summary>
 public class SoftmaxCrossEntropyTests
 {
     public static TheoryData<int> Lengths => new() { 1, 7, 16, 17, 129 };
@@ -46,7 +49,7 @@ public class SoftmaxCrossEntropyTests
         int[] labels = Enumerable.Range(0, rows).Select(_ => random.Next(classes)).ToArray();
         float[] buffer = logits.ToArray();
 
-        double loss = SoftmaxCrossEntropy.LossAndGradient(buffer, labels, rows, classes, scale);
+        double loss = LossAndGradient(buffer, labels, rows, classes, scale);
 
         double expectedLoss = 0;
         for (int r = 0; r < rows; r++)
@@ -67,7 +70,7 @@ public class SoftmaxCrossEntropyTests
     public void ConfidentWrongPredictionGivesLargeFiniteLoss()
     {
         float[] logits = { 1000f, 0f };
-        double loss = SoftmaxCrossEntropy.LossAndGradient(logits, new[] { 1 }, 1, 2, 1f);
+        double loss = LossAndGradient(logits, new[] { 1 }, 1, 2, 1f);
 
         Assert.Equal(1000.0, loss, 1e-6);
         Assert.Equal(new[] { 1f, -1f }, logits);
@@ -77,7 +80,7 @@ public class SoftmaxCrossEntropyTests
     public void OnlyTheGivenRowsAreTouched()
     {
         float[] buffer = { 1f, 2f, 3f, 4f, 5f, 6f };
-        SoftmaxCrossEntropy.LossAndGradient(buffer, new[] { 0, 0 }, rows: 1, classes: 3, gradientScale: 1f);
+        LossAndGradient(buffer, new[] { 0, 0 }, rows: 1, classes: 3, gradientScale: 1f);
         Assert.Equal(new[] { 4f, 5f, 6f }, buffer[3..]);
     }
 
@@ -85,16 +88,24 @@ public class SoftmaxCrossEntropyTests
     public void LabelOutsideTheClassesIsRejected()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            SoftmaxCrossEntropy.LossAndGradient(new float[6], new[] { 0, 3 }, rows: 2, classes: 3, gradientScale: 1f));
-        Assert.Equal("labels", ex.ParamName);
+            LossAndGradient(new float[6], new[] { 0, 3 }, rows: 2, classes: 3, gradientScale: 1f));
+        Assert.Equal("targets", ex.ParamName);
     }
 
     [Fact]
     public void TooShortBuffersAreRejected()
     {
-        Assert.Throws<ArgumentException>(() => SoftmaxCrossEntropy.LossAndGradient(new float[5], new[] { 0, 1 }, 2, 3, 1f));
-        Assert.Throws<ArgumentException>(() => SoftmaxCrossEntropy.LossAndGradient(new float[6], new[] { 0 }, 2, 3, 1f));
+        Assert.Throws<ArgumentException>(() => LossAndGradient(new float[5], new[] { 0, 1 }, 2, 3, 1f));
+        Assert.Throws<ArgumentException>(() => LossAndGradient(new float[6], new[] { 0 }, 2, 3, 1f));
     }
+
+    /// <summary>
+    /// The multiclass loss over <paramref name="rows"/> rows of weight 1, with the weight sum chosen so each row's gradient is
+    /// scaled by <paramref name="gradientScale"/> (scales here are exact reciprocals: 1, 0.25).
+    /// </summary>
+    private static double LossAndGradient(float[] logits, int[] labels, int rows, int classes, float gradientScale)
+        => new SoftmaxCrossEntropyLoss().LossAndGradient(logits, labels.Select(l => (float)l).ToArray(), Enumerable.Repeat(1f, rows).ToArray(),
+            rows, classes, weightSum: 1.0 / gradientScale);
 
     private static float[] RandomLogits(Random random, int length, double range)
         => Enumerable.Range(0, length).Select(_ => (float)(range * (2 * random.NextDouble() - 1))).ToArray();
