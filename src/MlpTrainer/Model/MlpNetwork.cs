@@ -81,10 +81,16 @@ internal sealed class MlpNetwork
             input = output;
             (current, next) = (next, current);
         }
+        ApplyOutputTransform(probabilities);
+    }
+
+    /// <summary>The task's transform of one row of raw outputs: softmax (multiclass), none (binary logit), z·scale + offset (regression).</summary>
+    private void ApplyOutputTransform(Span<float> row)
+    {
         if (Task == MlpTask.Multiclass)
-            SoftmaxCrossEntropy.Softmax(probabilities);
+            SoftmaxCrossEntropy.Softmax(row);
         else if (Task == MlpTask.Regression)
-            probabilities[0] = probabilities[0] * OutputScale + OutputOffset;
+            row[0] = row[0] * OutputScale + OutputOffset;
     }
 
     /// <summary>Rows scored together by <see cref="PredictBatch"/>: large enough for the matrix kernels, small enough to stay in cache.</summary>
@@ -128,13 +134,7 @@ internal sealed class MlpNetwork
             Span<float> destination = outputs.Slice(start * width, count * width);
             levels[last + 1].AsSpan(0, count * width).CopyTo(destination);
             for (int r = 0; r < count; r++)
-            {
-                Span<float> row = destination.Slice(r * width, width);
-                if (Task == MlpTask.Multiclass)
-                    SoftmaxCrossEntropy.Softmax(row);
-                else if (Task == MlpTask.Regression)
-                    row[0] = row[0] * OutputScale + OutputOffset;
-            }
+                ApplyOutputTransform(destination.Slice(r * width, width));
         }
     }
 }
