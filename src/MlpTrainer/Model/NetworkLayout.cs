@@ -6,6 +6,12 @@ namespace MlpTrainer.Model;
 /// <c>Sizes[l + 1] × Sizes[l]</c> matrix (one row per output unit, as in PyTorch's <c>Linear</c>) followed by
 /// its <c>Sizes[l + 1]</c> biases. Keeping every parameter in one array lets an optimizer update the whole
 /// network in one vectorised pass and lets persistence write it in one block.
+/// <para>
+/// A network trained on sparse features has an input-major first layer (<see cref="InputMajorFirstLayer"/>): layer 0's
+/// weights are then a row-major <c>Sizes[0] × Sizes[1]</c> matrix, one row of <c>Sizes[1]</c> weights per input slot, so
+/// that one non-zero feature reads (and its gradient writes) one contiguous run of the hidden units. Every other layer,
+/// and the first layer of a dense network, keeps the unit-major layout.
+/// </para>
 /// </summary>
 internal sealed class NetworkLayout
 {
@@ -13,8 +19,11 @@ internal sealed class NetworkLayout
     private readonly long[] _weightOffsets;
     private readonly long[] _biasOffsets;
 
-    public NetworkLayout(IReadOnlyList<int> sizes)
+    /// <param name="sizes">Units per level: inputs, each hidden layer, outputs.</param>
+    /// <param name="inputMajorFirstLayer">Lay the first layer out input-major, for sparse features.</param>
+    public NetworkLayout(IReadOnlyList<int> sizes, bool inputMajorFirstLayer = false)
     {
+        InputMajorFirstLayer = inputMajorFirstLayer;
         if (sizes.Count < 2)
             throw new ArgumentException("A network needs an input size and an output size.", nameof(sizes));
         _sizes = sizes.ToArray();
@@ -38,6 +47,12 @@ internal sealed class NetworkLayout
             throw new ArgumentOutOfRangeException(nameof(sizes), offset, $"The network has {offset} parameters; at most {Array.MaxLength} fit in one array.");
         ParameterCount = (int)offset;
     }
+
+    /// <summary>
+    /// True when layer 0's weights are input-major (one row of <c>Sizes[1]</c> weights per input slot), the layout of
+    /// the sparse first layer; false for the unit-major layout of every other layer.
+    /// </summary>
+    public bool InputMajorFirstLayer { get; }
 
     /// <summary>Units per level: the input width, each hidden layer, then the output width.</summary>
     public IReadOnlyList<int> Sizes => _sizes;
@@ -64,7 +79,8 @@ internal sealed class NetworkLayout
 
     public int BiasOffset(int layer) => (int)_biasOffsets[layer];
 
-    public bool SameShapeAs(NetworkLayout other) => _sizes.AsSpan().SequenceEqual(other._sizes);
+    /// <summary>The same sizes and the same first-layer layout.</summary>
+    public bool SameShapeAs(NetworkLayout other) => _sizes.AsSpan().SequenceEqual(other._sizes) && InputMajorFirstLayer == other.InputMajorFirstLayer;
 
     public override string ToString() => string.Join("-", _sizes);
 }
