@@ -5,24 +5,43 @@ namespace MlpTrainer.Data;
 
 /// <summary>
 /// Reads a feature vector column, a label column and an optional weight column of any <see cref="IDataView"/> (text
-/// loader, DataFrame, enumerable) into a <see cref="DenseDataset"/> in one pass. The label is a key for multiclass, a
-/// Boolean for binary and a Single for regression. Rows with a missing label (key 0, NaN), a NaN or infinite feature,
-/// or a negative, NaN or infinite weight are skipped and counted, as ML.NET's trainers do.
+/// loader, DataFrame, enumerable) into a <see cref="RowDataset"/> in one pass: dense rows into a
+/// <see cref="DenseDataset"/>, or only the non-zeros into a <see cref="SparseDataset"/>. The label is a key for
+/// multiclass, a Boolean for binary and a Single for regression. Rows with a missing label (key 0, NaN), a NaN or
+/// infinite feature, or a negative, NaN or infinite weight are skipped and counted, as ML.NET's trainers do. With a
+/// memory limit, reading stops as soon as the rows held pass it, so data of unknown size never fills the machine.
 /// </summary>
 internal static class DataViewReader
 {
-    public readonly record struct Result(DenseDataset Dataset, long SkippedMissingLabel, long SkippedBadFeatures, long SkippedBadWeight);
+    /// <param name="Dataset">The rows, or null when they did not fit under the limit.</param>
+    /// <param name="RowsRead">Usable rows read (all of them, or those read before the limit was passed).</param>
+    /// <param name="BytesRead">Bytes those rows took in memory.</param>
+    public readonly record struct Result(RowDataset? Dataset, long SkippedMissingLabel, long SkippedBadFeatures, long SkippedBadWeight,
+        long RowsRead, long BytesRead)
+    {
+        public bool ExceededLimit => Dataset is null;
+    }
 
     public static Result Read(IDataView data, MlpTask task, string featureColumn, string labelColumn, string? weightColumn, CancellationToken cancellation = default)
-        => Read(DataViewColumns.Resolve(data, task, featureColumn, labelColumn, weightColumn), cancellation);
+        => Read(DataViewColumns.Resolve(data, task, featureColumn, labelColumn, weightColumn), sparse: false, limitBytes: null, cancellation);
 
-    public static Result Read(DataViewColumns columns, CancellationToken cancellation = default)
+    /// <param name="columns">The data view and its columns.</param>
+    /// <param name="sparse">Hold the rows' non-zeros only (<see cref="SparseDataset"/>) rather than dense rows.</param>
+    /// <param name="limitBytes">Stop and return no dataset once the rows held take more than this; null for no limit.</param>
+    /// <param name="cancellation">Checked for every row.</param>
+    public static Result Read(DataViewColumns columns, bool sparse, long? limitBytes, CancellationToken cancellation = default)
     {
-        var dataset = new DenseDataset(columns.FeatureCount, columns.ClassCount);
+        RowDataset dataset = RowDataset.Create(columns.FeatureCount, columns.ClassCount, sparse);
         using DataViewRowReader reader = columns.OpenReader(cancellation);
-        float[] dense = new float[columns.FeatureCount];
-        while (reader.Read(dense, out float target, out float weight))
-            dataset.Add(dense, target, weight);
-        return new Result(dataset, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight);
+        while (reader.Read(out float target, out float weight))
+        {
+            dataset.Add(reader.Features, target, weight);
+            // Storage grows by chunks, so checking every 256 rows is as good as checking every row.
+            if (limitBytes is long limit && (dataset.RowCount & 255) == 0 && dataset.Bytes > limit)
+                return new Result(null, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);
+        }
+        if (limitBytes is long max && dataset.Bytes > max)
+            return new Result(null, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);
+        return new Result(dataset, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);
     }
 }

@@ -5,10 +5,11 @@ using MlpTrainer.Model;
 namespace MlpTrainer.Data;
 
 /// <summary>
-/// One pass over the rows of a data view through a single row cursor: yields each usable row's dense features, target
+/// One pass over the rows of a data view through a single row cursor: yields each usable row's features, target
 /// (the 0-based class for multiclass, 1/0 for binary, the value for regression) and weight, and skips and counts rows
 /// with a missing label (key 0, NaN), a negative, NaN or infinite weight, or a NaN or infinite feature, as ML.NET's
-/// trainers do. Reading a row allocates nothing: the getters and the sparse-vector buffer are reused.
+/// trainers do. A row's features stay as the data view gave them (dense or sparse) until a caller copies them where it
+/// needs them. Reading a row allocates nothing: the getters and the vector buffer are reused.
 /// </summary>
 internal sealed class DataViewRowReader : IDisposable
 {
@@ -17,6 +18,7 @@ internal sealed class DataViewRowReader : IDisposable
     private readonly Func<float> _getTarget;
     private readonly ValueGetter<float>? _getWeight;
     private readonly CancellationToken _cancellation;
+    private readonly string _featureColumn;
     private VBuffer<float> _buffer;
 
     public DataViewRowReader(DataViewColumns columns, CancellationToken cancellation = default)
@@ -30,6 +32,7 @@ internal sealed class DataViewRowReader : IDisposable
         _getWeight = columns.Weight is { } w ? _cursor.GetGetter<float>(w) : null;
         _cancellation = cancellation;
         FeatureCount = columns.FeatureCount;
+        _featureColumn = columns.Features.Name;
     }
 
     public int FeatureCount { get; }
@@ -44,10 +47,16 @@ internal sealed class DataViewRowReader : IDisposable
     public long Position => _cursor.Position;
 
     /// <summary>
-    /// Moves to the next usable row and writes its features to <paramref name="features"/> (<see cref="FeatureCount"/>
-    /// long); false at the end of the data. The span may be overwritten by rows that are then skipped.
+    /// The features of the row the last <see cref="Read(out float, out float)"/> returned, as the data view gave them (dense
+    /// or sparse); valid until the next read.
     /// </summary>
-    public bool Read(Span<float> features, out float target, out float weight)
+    public VBuffer<float> Features => _buffer;
+
+    /// <summary>
+    /// Moves to the next usable row; false at the end of the data. Its features are then in <see cref="Features"/>: only
+    /// the stored values are checked (a sparse row's implicit zeros are finite), and nothing is copied.
+    /// </summary>
+    public bool Read(out float target, out float weight)
     {
         while (_cursor.MoveNext())
         {
@@ -69,9 +78,9 @@ internal sealed class DataViewRowReader : IDisposable
                 }
             }
             _getFeatures(ref _buffer);
-            Span<float> dense = features.Slice(0, FeatureCount);
-            _buffer.CopyTo(dense);
-            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(dense))
+            if (_buffer.Length != FeatureCount)
+                throw new InvalidOperationException($"Row {_cursor.Position} of the feature column '{_featureColumn}' has {_buffer.Length} values; the column's type says {FeatureCount}.");
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(_buffer.GetValues()))
             {
                 SkippedBadFeatures++;
                 continue;
@@ -81,6 +90,28 @@ internal sealed class DataViewRowReader : IDisposable
         target = 0;
         weight = 0;
         return false;
+    }
+
+    /// <summary>
+    /// Moves to the next usable row and writes its features to <paramref name="features"/> (<see cref="FeatureCount"/>
+    /// long, a sparse row's absent slots as zeros); false at the end of the data.
+    /// </summary>
+    public bool Read(Span<float> features, out float target, out float weight)
+    {
+        if (!Read(out target, out weight))
+            return false;
+        _buffer.CopyTo(features.Slice(0, FeatureCount));
+        return true;
+    }
+
+    /// <summary>The non-zero values among the stored values of the row last read.</summary>
+    public int NonZeroCount
+    {
+        get
+        {
+            ReadOnlySpan<float> values = _buffer.GetValues();
+            return values.Length - values.Count(0f);
+        }
     }
 
     public void Dispose() => _cursor.Dispose();

@@ -1,5 +1,3 @@
-using MlpTrainer.Training;
-
 namespace MlpTrainer.Data;
 
 /// <summary>
@@ -23,8 +21,8 @@ internal interface IMinibatchSource
     void BeginEpoch(int epoch);
 
     /// <summary>
-    /// Writes the epoch's next minibatch of up to <see cref="BatchSize"/> rows into the trainer's input, target and weight
-    /// buffers; false when the epoch has no rows left. <paramref name="weightSum"/> is the sum of their weights.
+    /// Writes the epoch's next minibatch of up to <see cref="BatchSize"/> rows into <paramref name="batch"/> (features,
+    /// targets, weights); false when the epoch has no rows left. <paramref name="weightSum"/> is the sum of their weights.
     /// </summary>
-    bool Next(BackpropTrainer trainer, out int rows, out double weightSum);
+    bool Next(Minibatch batch, out int rows, out double weightSum);
 }

@@ -3,12 +3,12 @@ using MlpTrainer.Training;
 namespace MlpTrainer.Data;
 
 /// <summary>
-/// Minibatches from rows held in a <see cref="DenseDataset"/>: each epoch visits the rows in the order of
+/// Minibatches from rows held in a <see cref="RowDataset"/>: each epoch visits the rows in the order of
 /// <see cref="EpochShuffler"/> and gathers consecutive runs of <see cref="BatchSize"/> of them.
 /// </summary>
 internal sealed class InMemoryMinibatchSource : IMinibatchSource
 {
-    private readonly DenseDataset _data;
+    private readonly RowDataset _data;
     private readonly EpochShuffler _shuffler;
     private int[] _order = Array.Empty<int>();
     private int _next;
@@ -18,7 +18,7 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource
     /// <param name="shuffle">Shuffle the rows every epoch.</param>
     /// <param name="seed">The run's seed.</param>
     /// <param name="batchSize">The largest minibatch.</param>
-    public InMemoryMinibatchSource(DenseDataset data, int[] rows, bool shuffle, int seed, int batchSize)
+    public InMemoryMinibatchSource(RowDataset data, int[] rows, bool shuffle, int seed, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _data = data;
@@ -40,16 +40,16 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource
         _next = 0;
     }
 
-    public bool Next(BackpropTrainer trainer, out int rows, out double weightSum)
+    public bool Next(Minibatch batch, out int rows, out double weightSum)
     {
-        rows = Math.Min(BatchSize, _order.Length - _next);
+        rows = Math.Min(Math.Min(BatchSize, batch.Capacity), _order.Length - _next);
         if (rows <= 0)
         {
             rows = 0;
             weightSum = 0;
             return false;
         }
-        weightSum = _data.Gather(_order.AsSpan(_next, rows), trainer.InputBatch, trainer.TargetBatch, trainer.WeightBatch);
+        weightSum = _data.Gather(_order.AsSpan(_next, rows), batch);
         _next += rows;
         return true;
     }

@@ -3,7 +3,7 @@ namespace MlpTrainer.Data;
 /// <summary>
 /// What training does to each row read from the data before it learns from it: multiply its weight by its class's
 /// weight (ClassWeights, UseBalancedClassWeights) and standardise its target (NormalizeLabel). The arithmetic is that of
-/// <see cref="DenseDataset.ScaleWeightsByClass"/> and <see cref="DenseDataset.TransformTargets"/>, so a streamed row
+/// <see cref="RowDataset.ScaleWeightsByClass"/> and <see cref="RowDataset.TransformTargets"/>, so a streamed row
 /// trains exactly as the same row held in memory.
 /// </summary>
 internal sealed class RowAdjustment

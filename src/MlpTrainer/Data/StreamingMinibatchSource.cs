@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using MlpTrainer.Training;
 
 namespace MlpTrainer.Data;
@@ -11,7 +12,8 @@ namespace MlpTrainer.Data;
 /// the final order is the Fisher–Yates shuffle of <see cref="EpochShuffler"/> with its generator (seed,
 /// <see cref="SeedSequence.Stream.Shuffle"/>, epoch). So an epoch depends only on the data, the seed and the epoch, and
 /// with a buffer that holds every row the epoch visits the rows exactly as the in-memory path does.
-/// Memory: the buffer (<see cref="BufferCapacity"/> rows, allocated once) and the trainer's minibatch; emitted rows are
+/// Memory: the buffer (<see cref="BufferCapacity"/> rows, allocated once: dense rows, or for sparse data each slot's
+/// non-zeros in arrays that grow to the longest row the slot has held) and the trainer's minibatch; emitted rows are
 /// copied straight from the buffer into the minibatch, and a row read from the cursor goes straight into its buffer slot.
 /// </summary>
 internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
@@ -25,7 +27,11 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
     private readonly ValidationHoldOut? _holdOut;
     private readonly CancellationToken _cancellation;
     private readonly int _featureCount;
-    private readonly float[] _features; // BufferCapacity rows, row-major
+    private readonly bool _sparse;
+    private readonly float[] _features; // dense: BufferCapacity rows, row-major
+    private readonly float[][] _slotValues; // sparse: each buffered row's non-zero values and slots
+    private readonly int[][] _slotIndices;
+    private readonly int[] _slotLengths;
     private readonly float[] _targets;
     private readonly float[] _weights;
     private readonly int[] _slots;      // buffer position → storage row; the first _count positions hold rows
@@ -45,9 +51,10 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
     /// <param name="batchSize">The largest minibatch.</param>
     /// <param name="adjustment">Class weights and label standardisation applied to each row.</param>
     /// <param name="holdOut">The validation rows to leave out, or null.</param>
+    /// <param name="sparse">Buffer the rows' non-zeros only, rather than dense rows.</param>
     /// <param name="cancellation">Checked for every row read.</param>
     public StreamingMinibatchSource(DataViewColumns columns, long rowCount, double weightSum, int bufferRows, bool shuffle, int seed,
-        int batchSize, RowAdjustment adjustment, ValidationHoldOut? holdOut, CancellationToken cancellation = default)
+        int batchSize, RowAdjustment adjustment, ValidationHoldOut? holdOut, bool sparse = false, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferRows, 1);
@@ -63,10 +70,19 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
         WeightSum = weightSum;
         BatchSize = batchSize;
         int capacity = shuffle ? (int)Math.Min(bufferRows, Math.Max(1, rowCount)) : 0;
-        if ((long)capacity * _featureCount > Array.MaxLength)
+        _sparse = sparse;
+        if (!sparse && (long)capacity * _featureCount > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(bufferRows), bufferRows,
                 $"A shuffle buffer of {capacity} rows of {_featureCount} features is too large for one array; use fewer rows.");
-        _features = new float[(long)capacity * _featureCount];
+        _features = sparse ? Array.Empty<float>() : new float[(long)capacity * _featureCount];
+        _slotValues = new float[sparse ? capacity : 0][];
+        _slotIndices = new int[sparse ? capacity : 0][];
+        _slotLengths = new int[sparse ? capacity : 0];
+        for (int i = 0; i < _slotValues.Length; i++)
+        {
+            _slotValues[i] = Array.Empty<float>();
+            _slotIndices[i] = Array.Empty<int>();
+        }
         _targets = new float[capacity];
         _weights = new float[capacity];
         _slots = new int[capacity];
@@ -81,8 +97,8 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
     /// <summary>Rows the shuffle buffer holds: the requested buffer, at most the number of training rows; 0 without shuffling.</summary>
     public int BufferCapacity => _slots.Length;
 
-    /// <summary>Floats allocated for buffered rows' features: <see cref="BufferCapacity"/> × features.</summary>
-    public long BufferedFeatureFloats => _features.LongLength;
+    /// <summary>Floats allocated for buffered rows' features: <see cref="BufferCapacity"/> × features for dense rows, the slots' non-zero capacity for sparse ones.</summary>
+    public long BufferedFeatureFloats => _sparse ? _slotValues.Sum(v => (long)v.Length) : _features.LongLength;
 
     /// <summary>The most rows the buffer held at once so far.</summary>
     public int PeakBufferedRows { get; private set; }
@@ -104,15 +120,15 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
         _drain = _shuffle ? SeedSequence.Create(_seed, SeedSequence.Stream.Shuffle, epoch) : null;
     }
 
-    public bool Next(BackpropTrainer trainer, out int rows, out double weightSum)
+    public bool Next(Minibatch batch, out int rows, out double weightSum)
     {
         if (_reader is null)
             throw new InvalidOperationException("Call BeginEpoch before Next.");
-        float[] input = trainer.InputBatch, targets = trainer.TargetBatch, weights = trainer.WeightBatch;
-        int limit = Math.Min(BatchSize, trainer.BatchCapacity);
+        float[] targets = batch.Targets, weights = batch.Weights;
+        int limit = Math.Min(BatchSize, batch.Capacity);
         rows = 0;
         weightSum = 0;
-        while (rows < limit && Emit(input.AsSpan(rows * _featureCount, _featureCount), out targets[rows], out weights[rows]))
+        while (rows < limit && Emit(batch, rows, out targets[rows], out weights[rows]))
         {
             weightSum += weights[rows];
             rows++;
@@ -127,16 +143,24 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
         return rows > 0;
     }
 
-    /// <summary>Writes the epoch's next row into <paramref name="features"/>; false when the epoch is over.</summary>
-    private bool Emit(Span<float> features, out float target, out float weight)
+    /// <summary>Writes the epoch's next row as row <paramref name="position"/> of <paramref name="batch"/>; false when the epoch is over.</summary>
+    private bool Emit(Minibatch batch, int position, out float target, out float weight)
     {
         if (!_shuffle)
-            return ReadTrainingRow(features, out target, out weight);
+        {
+            if (!ReadTrainingRow(out target, out weight))
+                return false;
+            batch.SetFeatures(position, _reader!.Features);
+            return true;
+        }
 
         if (_phase == Phase.Fill)
         {
-            while (_count < _slots.Length && ReadTrainingRow(Storage(_slots[_count]), out _targets[_slots[_count]], out _weights[_slots[_count]]))
+            while (_count < _slots.Length && ReadTrainingRow(out _targets[_slots[_count]], out _weights[_slots[_count]]))
+            {
+                Store(_slots[_count]);
                 PeakBufferedRows = Math.Max(PeakBufferedRows, ++_count);
+            }
             // A full buffer that holds every training row (the first pass counted them) has nothing left to replace.
             if (_count == _slots.Length && _count < RowCount)
                 _phase = Phase.Replace;
@@ -146,13 +170,17 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
 
         if (_phase == Phase.Replace)
         {
-            int position = _replace!.Next(_count);
-            int row = _slots[position];
-            CopyOut(row, features, out target, out weight);
-            if (!ReadTrainingRow(Storage(row), out _targets[row], out _weights[row]))
+            int drawn = _replace!.Next(_count);
+            int row = _slots[drawn];
+            CopyOut(row, batch, position, out target, out weight);
+            if (ReadTrainingRow(out _targets[row], out _weights[row]))
+            {
+                Store(row);
+            }
+            else
             {
                 // The data ended: the emitted row's slot stays empty, so the last buffered row moves into it.
-                (_slots[position], _slots[_count - 1]) = (_slots[_count - 1], _slots[position]);
+                (_slots[drawn], _slots[_count - 1]) = (_slots[_count - 1], _slots[drawn]);
                 _count--;
                 StartDrain();
             }
@@ -161,7 +189,7 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
 
         if (_phase == Phase.Drain && _drained < _count)
         {
-            CopyOut(_slots[_drained++], features, out target, out weight);
+            CopyOut(_slots[_drained++], batch, position, out target, out weight);
             return true;
         }
         target = 0;
@@ -181,19 +209,50 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
         _phase = Phase.Drain;
     }
 
-    private Span<float> Storage(int row) => _features.AsSpan(row * _featureCount, _featureCount);
-
-    private void CopyOut(int row, Span<float> features, out float target, out float weight)
+    /// <summary>Keeps the features of the row just read in buffer row <paramref name="row"/>.</summary>
+    private void Store(int row)
     {
-        Storage(row).CopyTo(features);
+        VBuffer<float> features = _reader!.Features;
+        if (!_sparse)
+        {
+            features.CopyTo(_features.AsSpan(row * _featureCount, _featureCount));
+            return;
+        }
+        ReadOnlySpan<float> values = features.GetValues();
+        if (_slotValues[row].Length < values.Length)
+        {
+            _slotValues[row] = new float[values.Length];
+            _slotIndices[row] = new int[values.Length];
+        }
+        int n = 0;
+        float[] storedValues = _slotValues[row];
+        int[] storedIndices = _slotIndices[row];
+        ReadOnlySpan<int> indices = features.IsDense ? default : features.GetIndices();
+        for (int k = 0; k < values.Length; k++)
+        {
+            if (values[k] != 0)
+            {
+                storedIndices[n] = features.IsDense ? k : indices[k];
+                storedValues[n++] = values[k];
+            }
+        }
+        _slotLengths[row] = n;
+    }
+
+    private void CopyOut(int row, Minibatch batch, int position, out float target, out float weight)
+    {
+        if (_sparse)
+            batch.SetFeatures(position, _slotIndices[row].AsSpan(0, _slotLengths[row]), _slotValues[row].AsSpan(0, _slotLengths[row]));
+        else
+            batch.SetFeatures(position, _features.AsSpan(row * _featureCount, _featureCount));
         target = _targets[row];
         weight = _weights[row];
     }
 
-    /// <summary>The next usable row that is not held out for validation, with class weights and label scaling applied.</summary>
-    private bool ReadTrainingRow(Span<float> features, out float target, out float weight)
+    /// <summary>The next usable row that is not held out for validation, with class weights and label scaling applied; its features stay in the reader.</summary>
+    private bool ReadTrainingRow(out float target, out float weight)
     {
-        while (_reader!.Read(features, out target, out weight))
+        while (_reader!.Read(out target, out weight))
         {
             if (_holdOut is not null && _holdOut.IsHeldOut(_reader.Position))
                 continue;

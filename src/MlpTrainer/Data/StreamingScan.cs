@@ -6,27 +6,31 @@ namespace MlpTrainer.Data;
 /// <summary>
 /// The first pass of a streamed training, through one row cursor: what the in-memory path learns from its dataset —
 /// the usable rows, the skipped rows by cause, the rows per class (for balanced class weights), the targets' sum (for
-/// label standardisation), the training rows and their weight (in all and per class), and a hash of the training rows (for checkpoints) —
+/// label standardisation), the training rows and their weight (in all and per class), and a hash of the training rows (for checkpoints, when asked) —
 /// and the held-out validation rows, kept in memory. Class counts and target statistics cover every usable row,
 /// held out or not, as they do in memory.
 /// </summary>
 internal static class StreamingScan
 {
     public sealed record Result(long UsableRows, long TrainRows, double TrainWeightSum, long SkippedMissingLabel, long SkippedBadFeatures,
-        long SkippedBadWeight, long[] ClassCounts, double[] TrainWeightSumByClass, double TargetSum, ulong TrainRowsHash, DenseDataset Validation);
+        long SkippedBadWeight, long[] ClassCounts, double[] TrainWeightSumByClass, double TargetSum, ulong TrainRowsHash, RowDataset Validation);
 
-    public static Result Run(DataViewColumns columns, ValidationHoldOut? holdOut, CancellationToken cancellation = default)
+    /// <param name="columns">The data view and its columns.</param>
+    /// <param name="holdOut">The rows to hold out for validation, or null.</param>
+    /// <param name="sparse">Keep the held-out rows as sparse rows.</param>
+    /// <param name="hashRows">Hash the training rows (for checkpoints); otherwise <see cref="Result.TrainRowsHash"/> is 0.</param>
+    /// <param name="cancellation">Checked for every row.</param>
+    public static Result Run(DataViewColumns columns, ValidationHoldOut? holdOut, bool sparse, bool hashRows, CancellationToken cancellation = default)
     {
-        var validation = new DenseDataset(columns.FeatureCount, columns.ClassCount);
+        RowDataset validation = RowDataset.Create(columns.FeatureCount, columns.ClassCount, sparse);
         var counts = new long[columns.ClassCount];
         var classWeightSums = new double[columns.ClassCount];
         var hash = new XxHash64();
-        float[] features = new float[columns.FeatureCount];
         Span<float> scalars = stackalloc float[2];
         long usable = 0, train = 0;
         double weightSum = 0, targetSum = 0;
         using DataViewRowReader reader = columns.OpenReader(cancellation);
-        while (reader.Read(features, out float target, out float weight))
+        while (reader.Read(out float target, out float weight))
         {
             usable++;
             targetSum += target;
@@ -34,20 +38,31 @@ internal static class StreamingScan
                 counts[(int)target]++;
             if (holdOut is not null && holdOut.IsHeldOut(reader.Position))
             {
-                validation.Add(features, target, weight);
+                validation.Add(reader.Features, target, weight);
                 continue;
             }
             train++;
             weightSum += weight;
             if (classWeightSums.Length > 0)
                 classWeightSums[(int)target] += weight;
-            hash.Append(MemoryMarshal.AsBytes(features.AsSpan()));
-            scalars[0] = target;
-            scalars[1] = weight;
-            hash.Append(MemoryMarshal.AsBytes(scalars));
+            if (hashRows)
+            {
+                AppendFeatures(hash, reader.Features);
+                scalars[0] = target;
+                scalars[1] = weight;
+                hash.Append(MemoryMarshal.AsBytes(scalars));
+            }
         }
         return new Result(usable, train, weightSum, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight,
-            counts, classWeightSums, targetSum, hash.GetCurrentHashAsUInt64(), validation);
+            counts, classWeightSums, targetSum, hashRows ? hash.GetCurrentHashAsUInt64() : 0, validation);
+    }
+
+    /// <summary>A row's features as the data view gives them: the values of a dense row, the slots and values of a sparse one.</summary>
+    private static void AppendFeatures(XxHash64 hash, in Microsoft.ML.Data.VBuffer<float> features)
+    {
+        if (!features.IsDense)
+            hash.Append(MemoryMarshal.AsBytes(features.GetIndices()));
+        hash.Append(MemoryMarshal.AsBytes(features.GetValues()));
     }
 
     /// <summary>
@@ -56,10 +71,9 @@ internal static class StreamingScan
     /// </summary>
     public static double TargetDeviation(DataViewColumns columns, double mean, long usableRows, CancellationToken cancellation = default)
     {
-        float[] features = new float[columns.FeatureCount];
         double sumSquares = 0;
         using DataViewRowReader reader = columns.OpenReader(cancellation);
-        while (reader.Read(features, out float target, out _))
+        while (reader.Read(out float target, out _))
         {
             double d = target - mean;
             sumSquares += d * d;

@@ -82,19 +82,13 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         options.Validate(Task);
 
         using IChannel ch = Host.Start("Training");
-        DataViewColumns columns = DataViewColumns.Resolve(context.TrainingSet.Data, Task, FeatureColumn.Name, LabelColumn.Name,
-            WeightColumn.IsValid ? WeightColumn.Name : null);
-        int? streamBuffer = ChooseStreaming(ch, context.TrainingSet.Data, columns.FeatureCount, options);
-        using PreparedData prepared = streamBuffer is int bufferRows
-            ? PrepareStreamed(ch, context, columns, options, bufferRows)
-            : PrepareInMemory(ch, context, columns, options);
-        int seed = prepared.Seed;
+        DataViewColumns columns = ResolveColumns(context.TrainingSet.Data);
+        DataViewColumns? validationColumns = context.ValidationSet is null ? null : ResolveColumns(context.ValidationSet.Data);
+        int seed = options.Seed ?? Host.Rand.Next();
+        var preparation = new TrainingDataPreparation(Task, options, ch.Info, () => ClassNames(context.TrainingSet.Data.Schema[LabelColumn.Name], columns.ClassCount));
+        using PreparedTraining prepared = preparation.Prepare(columns, validationColumns, seed, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         float outputScale = prepared.OutputScale, outputOffset = prepared.OutputOffset;
-
-        var sizes = new List<int> { columns.FeatureCount };
-        sizes.AddRange(options.HiddenLayerSizes);
-        sizes.Add(Task == MlpTask.Multiclass ? columns.ClassCount : 1);
-        var layout = new NetworkLayout(sizes);
+        NetworkLayout layout = prepared.Layout;
         int threads = options.NumberOfThreads ?? Environment.ProcessorCount;
 
         float[] parameters;
@@ -104,8 +98,8 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
             if (context.InitialPredictor is not TModel initial)
                 throw Host.Except($"This trainer continues training only from {typeof(TModel).Name}, not from {context.InitialPredictor.GetType().Name}.");
             if (!initial.Network.Layout.SameShapeAs(layout) || initial.HiddenActivation != options.Activation)
-                throw Host.Except($"The initial model is a {initial.Network.Layout} {initial.HiddenActivation} network; these options and data make a {layout} {options.Activation} network. " +
-                                  "Use the same HiddenLayerSizes, Activation, features and classes to continue training.");
+                throw Host.Except($"The initial model is a {Describe(initial.Network.Layout)} {initial.HiddenActivation} network; these options and data make a {Describe(layout)} {options.Activation} network. " +
+                                  "Use the same HiddenLayerSizes, Activation, SparseFeatures, features and classes to continue training.");
             if (initial.Network.OutputScale != outputScale || initial.Network.OutputOffset != outputOffset)
                 throw Host.Except("The initial model was trained with another label scaling (NormalizeLabel on other data); continue it with the same setting and data.");
             parameters = initial.Network.Parameters.ToArray();
@@ -114,15 +108,17 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         }
         else
         {
-            parameters = WeightInitializer.Initialize(layout, options.Activation, SeedSequence.Create(seed, SeedSequence.Stream.Initialization));
+            parameters = WeightInitializer.Initialize(layout, options.Activation, SeedSequence.Create(seed, SeedSequence.Stream.Initialization),
+                prepared.Density.MeanNonZeros, threads);
         }
 
-        ulong fingerprint = prepared.Fingerprint(parameters);
+        // Hashing every row and weight only matters to checkpoints.
+        ulong fingerprint = options.CheckpointDirectory is null ? 0 : prepared.Fingerprint(parameters);
         TrainingCheckpoint? resume = options.ResumeFromCheckpoint ? TrainingCheckpoint.TryRead(options.CheckpointDirectory!) : null;
         if (resume is not null)
             ch.Info($"Resuming from the checkpoint in '{options.CheckpointDirectory}' after epoch {resume.EpochsCompleted}.");
 
-        ch.Info($"Training a {layout} {Task} MLP ({layout.ParameterCount} parameters) on {prepared.Train.RowCount} rows{(prepared.Streamed ? " (streamed)" : "")}: {options.Optimizer}, " +
+        ch.Info($"Training a {Describe(layout)} {Task} MLP ({layout.ParameterCount} parameters) on {prepared.TrainRows} rows{(prepared.Streamed ? " (streamed)" : "")}: {options.Optimizer}, " +
                 $"learning rate {options.LearningRate} ({options.LearningRateSchedule}), batch {options.BatchSize}, {options.NumberOfEpochs} epochs, seed {seed}, {threads} threads.");
         OutputLoss loss = OutputLoss.For(Task, options.RegressionLoss, options.HuberDelta);
         TrainingLoop.Result result = new TrainingLoop(options, layout, seed, threads, loss).Run(prepared.Train, prepared.Validation, prepared.ValidationRows,
@@ -147,215 +143,10 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         return CreateModel(network, TrainingSettings.From(options, epochsTrained), result.History);
     }
 
-    /// <summary>The training minibatches, the validation rows and what training needs to know about the data.</summary>
-    private sealed record PreparedData(IMinibatchSource Train, DenseDataset? Validation, int[]? ValidationRows, int Seed, float OutputScale,
-        float OutputOffset, bool Streamed, Func<float[], ulong> Fingerprint) : IDisposable
-    {
-        public void Dispose() => (Train as IDisposable)?.Dispose();
-    }
+    private DataViewColumns ResolveColumns(IDataView data)
+        => DataViewColumns.Resolve(data, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null);
 
-    /// <summary>
-    /// The shuffle buffer's rows when the training data is to be streamed, or null to read it into memory:
-    /// StreamingShuffleBufferRows when set; otherwise streaming only when rows × features × 4 bytes, for a data view that
-    /// knows its row count, is above InMemoryLimitBytes (default half the available memory).
-    /// </summary>
-    private static int? ChooseStreaming(IChannel ch, IDataView data, int featureCount, MlpOptions options)
-    {
-        if (options.StreamingShuffleBufferRows > 0)
-        {
-            ch.Info($"Streaming the training data from the data view every epoch with a shuffle buffer of {options.StreamingShuffleBufferRows} rows (StreamingShuffleBufferRows is set).");
-            return options.StreamingShuffleBufferRows;
-        }
-        long? rows = data.GetRowCount();
-        long limit = options.InMemoryLimitBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
-        if (rows is not long n)
-        {
-            ch.Info("Reading the training data into memory (the data view does not know its row count, so its size cannot be estimated).");
-            return null;
-        }
-        double estimate = (double)n * featureCount * sizeof(float);
-        if (estimate <= limit)
-        {
-            ch.Info($"Reading the training data into memory: about {estimate / (1 << 20):F1} MiB for {n} rows, within the limit of {limit / (double)(1 << 20):F1} MiB.");
-            return null;
-        }
-        const long bufferBytes = 64L << 20;
-        long bufferRows = Math.Max(options.BatchSize, bufferBytes / ((long)featureCount * sizeof(float)));
-        int buffer = (int)Math.Max(1, Math.Min(Math.Min(bufferRows, n), int.MaxValue));
-        ch.Info($"Streaming the training data from the data view every epoch with a shuffle buffer of {buffer} rows: about {estimate / (1 << 20):F1} MiB for {n} rows " +
-                $"is above the in-memory limit of {limit / (double)(1 << 20):F1} MiB (InMemoryLimitBytes).");
-        return buffer;
-    }
-
-    private PreparedData PrepareInMemory(IChannel ch, TrainContext context, DataViewColumns columns, MlpOptions options)
-    {
-        DenseDataset train = ReadRows(ch, columns, "training");
-        int seed = options.Seed ?? Host.Rand.Next();
-        DenseDataset? validation = ReadValidation(ch, context, columns);
-
-        float[]? classWeights = ClassWeightsFor(train.ClassCount, train.RowCount, train.ClassCounts, context.TrainingSet.Data.Schema[LabelColumn.Name], options);
-        if (classWeights is not null)
-        {
-            train.ScaleWeightsByClass(classWeights);
-            validation?.ScaleWeightsByClass(classWeights);
-            LogClassWeights(ch, classWeights);
-        }
-
-        float outputScale = 1f, outputOffset = 0f;
-        if (Task == MlpTask.Regression && options.NormalizeLabel)
-        {
-            (outputOffset, outputScale) = TargetMeanAndDeviation(train);
-            train.TransformTargets(outputOffset, outputScale);
-            validation?.TransformTargets(outputOffset, outputScale);
-            ch.Info($"Standardising the label: mean {outputOffset:G6}, standard deviation {outputScale:G6}.");
-        }
-
-        TrainingData data;
-        if (validation is not null)
-        {
-            if (options.ValidationFraction > 0)
-                ch.Info("Validation data was given, so ValidationFraction is not used.");
-            data = new TrainingData(train, TrainingData.AllRows(train), validation, TrainingData.AllRows(validation));
-        }
-        else if (options.ValidationFraction > 0)
-        {
-            data = TrainingData.SplitStratified(train, options.ValidationFraction, seed);
-            ch.Info($"Holding out {data.ValidationRows!.Length} of {train.RowCount} rows ({(Task == MlpTask.Regression ? "at random" : "stratified")}) for validation.");
-        }
-        else
-        {
-            data = new TrainingData(train, TrainingData.AllRows(train), null, null);
-        }
-        if (data.TrainRows.Length == 0)
-            throw Host.Except("No training rows are left after holding out the validation rows; lower ValidationFraction.");
-
-        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, options.Shuffle, seed, Math.Min(options.BatchSize, data.TrainRows.Length));
-        return new PreparedData(source, data.HasValidation ? data.Validation : null, data.HasValidation ? data.ValidationRows : null, seed,
-            outputScale, outputOffset, Streamed: false, parameters => RunFingerprint.Compute(data, options, seed, parameters));
-    }
-
-    /// <summary>
-    /// Streaming: a first pass gathers the row counts, class counts, label statistics, the rows' hash and the held-out
-    /// validation rows (kept in memory); each epoch then reads the data view again through a shuffle buffer.
-    /// </summary>
-    private PreparedData PrepareStreamed(IChannel ch, TrainContext context, DataViewColumns columns, MlpOptions options, int bufferRows)
-    {
-        int seed = options.Seed ?? Host.Rand.Next();
-        DenseDataset? validation = ReadValidation(ch, context, columns);
-        ValidationHoldOut? holdOut = null;
-        if (validation is not null && options.ValidationFraction > 0)
-            ch.Info("Validation data was given, so ValidationFraction is not used.");
-        else if (validation is null && options.ValidationFraction > 0)
-            holdOut = new ValidationHoldOut(seed, options.ValidationFraction);
-
-        StreamingScan.Result scan = StreamingScan.Run(columns, holdOut, options.CancellationToken);
-        LogSkipped(ch, "training", scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
-        if (scan.UsableRows == 0)
-            throw NoUsableRows("training", scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
-        if (holdOut is not null)
-        {
-            validation = scan.Validation;
-            ch.Info($"Holding out {validation.RowCount} of {scan.UsableRows} rows (by a seeded hash of each row's position; kept in memory) for validation.");
-        }
-        if (scan.TrainRows == 0)
-            throw Host.Except("No training rows are left after holding out the validation rows; lower ValidationFraction.");
-
-        float[]? classWeights = ClassWeightsFor(columns.ClassCount, scan.UsableRows, () => scan.ClassCounts, context.TrainingSet.Data.Schema[LabelColumn.Name], options);
-        double weightSum = scan.TrainWeightSum;
-        if (classWeights is not null)
-        {
-            validation?.ScaleWeightsByClass(classWeights);
-            LogClassWeights(ch, classWeights);
-            weightSum = 0;
-            for (int c = 0; c < classWeights.Length; c++)
-                weightSum += classWeights[c] * scan.TrainWeightSumByClass[c];
-        }
-
-        float outputScale = 1f, outputOffset = 0f;
-        bool normalize = Task == MlpTask.Regression && options.NormalizeLabel;
-        if (normalize)
-        {
-            double mean = scan.TargetSum / scan.UsableRows;
-            double deviation = StreamingScan.TargetDeviation(columns, mean, scan.UsableRows, options.CancellationToken);
-            (outputOffset, outputScale) = ((float)mean, deviation > 0 && double.IsFinite(deviation) ? (float)deviation : 1f);
-            validation?.TransformTargets(outputOffset, outputScale);
-            ch.Info($"Standardising the label: mean {outputOffset:G6}, standard deviation {outputScale:G6}.");
-        }
-
-        var adjustment = new RowAdjustment(classWeights, normalize, outputOffset, outputScale);
-        int batch = (int)Math.Min(options.BatchSize, scan.TrainRows);
-        var source = new StreamingMinibatchSource(columns, scan.TrainRows, weightSum, bufferRows, options.Shuffle, seed, batch, adjustment, holdOut,
-            options.CancellationToken);
-        if (!options.Shuffle)
-            ch.Info("Shuffle is off: streamed rows train in the data view's order, with no shuffle buffer.");
-        int[]? validationRows = validation is { RowCount: > 0 } ? TrainingData.AllRows(validation) : null;
-        DenseDataset? keptValidation = validationRows is null ? null : validation;
-        return new PreparedData(source, keptValidation, validationRows, seed, outputScale, outputOffset, Streamed: true,
-            parameters => RunFingerprint.ComputeStreaming(scan.TrainRowsHash, keptValidation, source.BufferCapacity, options, seed, parameters));
-    }
-
-    private DenseDataset? ReadValidation(IChannel ch, TrainContext context, DataViewColumns train)
-    {
-        if (context.ValidationSet is null)
-            return null;
-        DenseDataset validation = ReadRows(ch, DataViewColumns.Resolve(context.ValidationSet.Data, Task, FeatureColumn.Name, LabelColumn.Name,
-            WeightColumn.IsValid ? WeightColumn.Name : null), "validation");
-        if (validation.FeatureCount != train.FeatureCount || validation.ClassCount != train.ClassCount)
-            throw Host.Except($"The validation data has {validation.FeatureCount} features and {validation.ClassCount} classes; the training data has {train.FeatureCount} and {train.ClassCount}.");
-        return validation;
-    }
-
-    private static void LogClassWeights(IChannel ch, float[] classWeights)
-        => ch.Info("Class weights: " + string.Join(", ", classWeights.Select((w, c) => $"{c}: {w:G4}")) + ".");
-
-    private static void LogSkipped(IChannel ch, string role, long missingLabel, long badFeatures, long badWeight)
-    {
-        if (missingLabel > 0)
-            ch.Info($"Skipped {missingLabel} {role} rows with a missing label.");
-        if (badFeatures > 0)
-            ch.Info($"Skipped {badFeatures} {role} rows with a NaN or infinite feature.");
-        if (badWeight > 0)
-            ch.Info($"Skipped {badWeight} {role} rows with a negative, NaN or infinite weight.");
-    }
-
-    private Exception NoUsableRows(string role, long missingLabel, long badFeatures, long badWeight)
-        => Host.Except($"The {role} data has no usable rows: {missingLabel} had a missing label, {badFeatures} a NaN or infinite feature in '{FeatureColumn.Name}'" +
-                       (badWeight > 0 ? $" and {badWeight} a bad weight." : "."));
-
-    private DenseDataset ReadRows(IChannel ch, DataViewColumns columns, string role)
-    {
-        DataViewReader.Result read = DataViewReader.Read(columns, _options.CancellationToken);
-        LogSkipped(ch, role, read.SkippedMissingLabel, read.SkippedBadFeatures, read.SkippedBadWeight);
-        if (read.Dataset.RowCount == 0)
-            throw NoUsableRows(role, read.SkippedMissingLabel, read.SkippedBadFeatures, read.SkippedBadWeight);
-        return read.Dataset;
-    }
-
-    /// <summary>The weight of each class from ClassWeights or UseBalancedClassWeights, or null for none.</summary>
-    private float[]? ClassWeightsFor(int classes, long rowCount, Func<long[]> classCounts, DataViewSchema.Column label, MlpOptions options)
-    {
-        if (Task == MlpTask.Regression || (options.ClassWeights is null && !options.UseBalancedClassWeights))
-            return null;
-        var weights = new float[classes];
-        if (options.UseBalancedClassWeights)
-        {
-            long[] counts = classCounts();
-            for (int c = 0; c < classes; c++)
-                weights[c] = counts[c] == 0 ? 1f : (float)((double)rowCount / (classes * counts[c]));
-            return weights;
-        }
-
-        string[] names = ClassNames(label, classes);
-        Array.Fill(weights, 1f);
-        foreach ((string name, float weight) in options.ClassWeights!)
-        {
-            int c = Array.FindIndex(names, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
-            if (c < 0)
-                throw Host.ExceptUserArg(nameof(MlpOptions.ClassWeights), $"MlpOptions.ClassWeights names the class '{name}', which the label column '{label.Name}' does not have. Its classes: {string.Join(", ", names)}.");
-            weights[c] = weight;
-        }
-        return weights;
-    }
+    private static string Describe(NetworkLayout layout) => layout.InputMajorFirstLayer ? $"{layout} (sparse first layer)" : layout.ToString();
 
     /// <summary>Each class's label value as text: the key's value for multiclass, False/True for binary.</summary>
     private string[] ClassNames(DataViewSchema.Column label, int classes)
@@ -379,20 +170,5 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         VBuffer<T> values = default;
         label.GetKeyValues(ref values);
         return values.DenseValues().Select(v => Convert.ToString(v is ReadOnlyMemory<char> m ? m.ToString() : v, CultureInfo.InvariantCulture) ?? "").ToArray();
-    }
-
-    private static (float Mean, float Deviation) TargetMeanAndDeviation(DenseDataset data)
-    {
-        double sum = 0, sumSquares = 0;
-        for (int row = 0; row < data.RowCount; row++)
-            sum += data.Target(row);
-        double mean = sum / data.RowCount;
-        for (int row = 0; row < data.RowCount; row++)
-        {
-            double d = data.Target(row) - mean;
-            sumSquares += d * d;
-        }
-        double deviation = Math.Sqrt(sumSquares / data.RowCount);
-        return ((float)mean, deviation > 0 && double.IsFinite(deviation) ? (float)deviation : 1f);
     }
 }

@@ -7,6 +7,13 @@ namespace MlpTrainer.Optimizers;
 /// Updates the network's flat parameter vector from the gradient of one minibatch. The L2 penalty λ/2·Σw²
 /// is applied here, as λ·w added to the gradient of the weights (never to the biases), fused into the same
 /// pass over memory as the update.
+/// <para>
+/// A sparse first layer is updated lazily, as PyTorch's <c>SparseAdam</c> and TensorFlow's <c>LazyAdam</c> do: only the
+/// weight rows of the input slots present in the minibatch take a step, with the same per-element arithmetic as a dense
+/// step (so on a minibatch where every slot occurs the two are identical). The rows of absent slots are left as they
+/// are: their moments and velocities are not decayed, momentum does not carry them on, and L2 (or AdamW's decay) does
+/// not shrink them in that step; Adam's bias correction still counts every step. Biases and deeper layers are dense.
+/// </para>
 /// </summary>
 internal abstract class Optimizer : IParallelJob
 {
@@ -19,6 +26,7 @@ internal abstract class Optimizer : IParallelJob
     private readonly NetworkLayout _layout;
     private readonly float _l2;
     private float[]? _stepParameters, _stepGradients;
+    private Layers.SparseRowGradient? _stepRows;
 
     protected Optimizer(NetworkLayout layout, float l2Regularization)
     {
@@ -59,19 +67,25 @@ internal abstract class Optimizer : IParallelJob
     /// <summary>
     /// One update of every parameter with step size <paramref name="learningRate"/>, split over the threads of
     /// <paramref name="engine"/> when there is one and the network is large. Each element's arithmetic is the same
-    /// whatever the split, so the result does not depend on the number of threads.
+    /// whatever the split, so the result does not depend on the number of threads. With <paramref name="firstLayerRows"/>,
+    /// the first layer is input-major and its weights take a lazy step from these rows alone (the first layer's weight
+    /// part of <paramref name="gradients"/> is not read).
     /// </summary>
-    public void Step(float[] parameters, float[] gradients, float learningRate, GemmEngine? engine = null)
+    public void Step(float[] parameters, float[] gradients, float learningRate, GemmEngine? engine = null, Layers.SparseRowGradient? firstLayerRows = null)
     {
+        if (firstLayerRows is not null && !_layout.InputMajorFirstLayer)
+            throw new ArgumentException("Sparse first-layer rows need an input-major first layer.", nameof(firstLayerRows));
         if (parameters.Length != _layout.ParameterCount || gradients.Length != _layout.ParameterCount)
             throw new ArgumentException($"The optimizer was built for {_layout.ParameterCount} parameters; got {parameters.Length} parameters and {gradients.Length} gradients.");
         StepCount++;
         BeginStep(StepCount, learningRate);
         _stepParameters = parameters;
         _stepGradients = gradients;
+        _stepRows = firstLayerRows;
         try
         {
-            if (engine is null || engine.Threads == 1 || parameters.Length < ParallelThreshold)
+            long work = firstLayerRows is null ? parameters.Length : parameters.Length - _layout.WeightCount(0) + (long)firstLayerRows.Count * firstLayerRows.Width;
+            if (engine is null || engine.Threads == 1 || work < ParallelThreshold)
                 Run(0, 1);
             else
                 engine.RunParallel(this);
@@ -79,6 +93,7 @@ internal abstract class Optimizer : IParallelJob
         finally
         {
             _stepParameters = _stepGradients = null;
+            _stepRows = null;
         }
     }
 
@@ -88,7 +103,10 @@ internal abstract class Optimizer : IParallelJob
         float[] parameters = _stepParameters!, gradients = _stepGradients!;
         for (int layer = 0; layer < _layout.LayerCount; layer++)
         {
-            UpdatePart(parameters, gradients, _layout.WeightOffset(layer), _layout.WeightCount(layer), _l2, part, parts);
+            if (layer == 0 && _stepRows is { } rows)
+                UpdateRowsPart(parameters, rows, part, parts);
+            else
+                UpdatePart(parameters, gradients, _layout.WeightOffset(layer), _layout.WeightCount(layer), _l2, part, parts);
             UpdatePart(parameters, gradients, _layout.BiasOffset(layer), _layout.OutputsOf(layer), 0f, part, parts);
         }
     }
@@ -100,6 +118,20 @@ internal abstract class Optimizer : IParallelJob
         int start = Math.Min(length, part * share), end = Math.Min(length, start + share);
         if (start < end)
             Update(parameters.AsSpan(offset + start, end - start), gradients.AsSpan(offset + start, end - start), offset + start, decay);
+    }
+
+    /// <summary>Updates part <paramref name="part"/> of the touched rows of an input-major first layer: each row a segment of its own.</summary>
+    private void UpdateRowsPart(float[] parameters, Layers.SparseRowGradient rows, int part, int parts)
+    {
+        int share = (rows.Count + parts - 1) / parts;
+        int start = Math.Min(rows.Count, part * share), end = Math.Min(rows.Count, start + share);
+        int width = rows.Width, offset = _layout.WeightOffset(0);
+        ReadOnlySpan<int> slots = rows.Slots;
+        for (int i = start; i < end; i++)
+        {
+            int at = offset + slots[i] * width;
+            Update(parameters.AsSpan(at, width), rows.Row(i), at, _l2);
+        }
     }
 
     /// <summary>Called once per step before the segments are updated; <paramref name="step"/> counts from 1.</summary>

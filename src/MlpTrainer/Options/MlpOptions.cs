@@ -165,11 +165,22 @@ public sealed class MlpOptions
     public int StreamingShuffleBufferRows;
 
     /// <summary>
-    /// With <see cref="StreamingShuffleBufferRows"/> = 0, the largest estimated size in bytes of the training features held in
-    /// memory; larger data is streamed. Default <see langword="null"/>: half the memory available to the process
-    /// (<c>GC.GetGCMemoryInfo().TotalAvailableMemoryBytes</c> / 2). Data whose row count is unknown stays in memory. At least 1.
+    /// With <see cref="StreamingShuffleBufferRows"/> = 0, the largest size in bytes of the training rows held in memory
+    /// (dense rows: features × 4 bytes each; sparse rows: about 8 bytes per non-zero); larger data is streamed. A data view
+    /// that knows its row count is measured before reading; one that does not (such as a text loader) is read into memory
+    /// until it passes the limit, and then streamed. Default <see langword="null"/>: half the memory available to the
+    /// process (<c>GC.GetGCMemoryInfo().TotalAvailableMemoryBytes</c> / 2). At least 1.
     /// </summary>
     public long? InMemoryLimitBytes;
+
+    /// <summary>
+    /// Whether the features are sparse: held as their non-zero values only and fed to an input-major first layer that
+    /// reads, and updates, only the weight rows of the slots present in a minibatch (lazy updates: see the README). Made
+    /// for text, hashed and one-hot features that are thousands to millions of slots wide with a handful of non-zeros per
+    /// row. Default <see langword="null"/>: decided from the data — sparse when at most 1/16 of the slots are non-zero on
+    /// average over the first 1,000 rows. <see langword="true"/> or <see langword="false"/> forces the choice.
+    /// </summary>
+    public bool? SparseFeatures;
 
     /// <summary>
     /// Stop when <see cref="EarlyStoppingMetric"/> has not improved by more than <see cref="EarlyStoppingTolerance"/> for this many

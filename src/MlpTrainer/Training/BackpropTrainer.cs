@@ -10,12 +10,17 @@ namespace MlpTrainer.Training;
 /// The forward and backward pass over one minibatch. Every buffer a minibatch needs — the activations of each level,
 /// the dropout masks, the deltas, the gradient vector — is allocated once here, sized for the largest minibatch, and
 /// reused, so training allocates nothing per minibatch. The floating-point operations depend only on the data, the
-/// parameters and the dropout generator, never on the thread count.
+/// parameters and the dropout generator, never on the thread count. A network with an input-major first layer
+/// (<see cref="NetworkLayout.InputMajorFirstLayer"/>) reads sparse minibatches through a <see cref="SparseInputLayer"/>,
+/// whose weight gradient covers only the slots present in the minibatch (<see cref="FirstLayerRows"/>).
 /// </summary>
 internal sealed class BackpropTrainer : IDisposable
 {
     private readonly NetworkLayout _layout;
-    private readonly DenseLayer[] _layers;
+    private readonly DenseLayer[] _layers;       // layer 0 is unused when the first layer is sparse
+    private readonly SparseInputLayer? _sparseLayer;
+    private readonly SparseRowGradient? _sparseGradient;
+    private readonly Minibatch _batch;
     private readonly GemmEngine _gemm;
     private readonly int _batchCapacity;
     private readonly float _dropoutRate;
@@ -23,8 +28,6 @@ internal sealed class BackpropTrainer : IDisposable
     private readonly float[][] _dropped;     // hidden levels with dropout: a · mask, what the next layer reads in training
     private readonly float[][] _masks;       // 0 or 1/(1 − p) per unit, per hidden level
     private readonly float[][] _deltas;      // _deltas[l + 1] is ∂L/∂z of layer l
-    private readonly float[] _targets;
-    private readonly float[] _weights;
     private readonly float[] _gradients;
     private readonly OutputLoss _loss;
 
@@ -50,6 +53,12 @@ internal sealed class BackpropTrainer : IDisposable
             bool isOutput = l == layout.LayerCount - 1;
             _layers[l] = new DenseLayer(layout, l, isOutput ? MlpActivation.Identity : hiddenActivation, leakySlope);
         }
+        _batch = new Minibatch(batchCapacity, layout.InputSize, layout.InputMajorFirstLayer);
+        if (layout.InputMajorFirstLayer)
+        {
+            _sparseLayer = new SparseInputLayer(layout, layout.LayerCount == 1 ? MlpActivation.Identity : hiddenActivation, leakySlope);
+            _sparseGradient = new SparseRowGradient(layout.InputSize, layout.OutputsOf(0));
+        }
         int levels = layout.LayerCount + 1;
         _activations = new float[levels][];
         _dropped = new float[levels][];
@@ -58,15 +67,12 @@ internal sealed class BackpropTrainer : IDisposable
         for (int level = 0; level < levels; level++)
         {
             int size = batchCapacity * layout.Sizes[level];
-            _activations[level] = new float[size];
+            _activations[level] = level == 0 ? _batch.Dense : new float[size];
             _deltas[level] = level == 0 ? Array.Empty<float>() : new float[size];
             bool hidden = level > 0 && level < levels - 1;
             _dropped[level] = hidden && dropoutRate > 0 ? new float[size] : _activations[level];
             _masks[level] = hidden && dropoutRate > 0 ? new float[size] : Array.Empty<float>();
         }
-        _targets = new float[batchCapacity];
-        _weights = new float[batchCapacity];
-        _weights.AsSpan().Fill(1f);
         _gradients = new float[layout.ParameterCount];
         _loss = loss ?? new SoftmaxCrossEntropyLoss();
         _gemm = new GemmEngine(threads);
@@ -74,16 +80,25 @@ internal sealed class BackpropTrainer : IDisposable
 
     public int BatchCapacity => _batchCapacity;
 
-    /// <summary>The input rows of the next minibatch, row-major, <c>InputSize</c> wide.</summary>
-    public float[] InputBatch => _activations[0];
+    /// <summary>The next minibatch: its rows' features (dense or sparse, as the first layer reads them), targets and weights.</summary>
+    public Minibatch Batch => _batch;
+
+    /// <summary>The input rows of the next minibatch, row-major, <c>InputSize</c> wide (empty when the first layer is sparse).</summary>
+    public float[] InputBatch => _batch.Dense;
 
     /// <summary>The target of each row of the next minibatch: its class index, 0/1, or its value.</summary>
-    public float[] TargetBatch => _targets;
+    public float[] TargetBatch => _batch.Targets;
 
     /// <summary>The weight of each row of the next minibatch (1 unless set).</summary>
-    public float[] WeightBatch => _weights;
+    public float[] WeightBatch => _batch.Weights;
 
-    /// <summary>The gradient of the last <see cref="ComputeGradients"/> call, in the parameter vector's layout.</summary>
+    /// <summary>
+    /// With a sparse first layer, its weight gradient from the last <see cref="ComputeGradients"/> call, for the slots of
+    /// that minibatch only (the first layer's weight part of <see cref="Gradients"/> is then unused); null otherwise.
+    /// </summary>
+    public SparseRowGradient? FirstLayerRows => _sparseGradient;
+
+    /// <summary>The gradient of the last <see cref="ComputeGradients"/> call, in the parameter vector's layout (see <see cref="FirstLayerRows"/> for a sparse first layer).</summary>
     public float[] Gradients => _gradients;
 
     /// <summary>The engine and threads this trainer computes with; the optimizer's update shares them.</summary>
@@ -105,7 +120,10 @@ internal sealed class BackpropTrainer : IDisposable
         for (int l = 0; l <= last; l++)
         {
             float[] input = useDropout ? _dropped[l] : _activations[l];
-            _layers[l].Forward(_gemm, parameters, input, _activations[l + 1], rows);
+            if (l == 0 && _sparseLayer is not null)
+                _sparseLayer.Forward(parameters, _batch.Sparse!, _activations[1], rows);
+            else
+                _layers[l].Forward(_gemm, parameters, input, _activations[l + 1], rows);
             if (useDropout && l < last)
                 ApplyDropout(l + 1, rows * _layout.Sizes[l + 1], dropout!);
         }
@@ -114,14 +132,19 @@ internal sealed class BackpropTrainer : IDisposable
         float[] outputDelta = _deltas[last + 1];
         Array.Copy(_activations[last + 1], outputDelta, rows * _layout.OutputSize);
         double weightSum = 0;
-        foreach (float w in _weights.AsSpan(0, rows))
+        foreach (float w in _batch.Weights.AsSpan(0, rows))
             weightSum += w;
         if (!(weightSum > 0))
             throw new ArgumentException($"The weights of the minibatch's {rows} rows sum to {weightSum}; at least one must be positive.");
-        double loss = _loss.LossAndGradient(outputDelta, _targets, _weights, rows, _layout.OutputSize, weightSum);
+        double loss = _loss.LossAndGradient(outputDelta, _batch.Targets, _batch.Weights, rows, _layout.OutputSize, weightSum);
 
         for (int l = last; l >= 0; l--)
         {
+            if (l == 0 && _sparseLayer is not null)
+            {
+                _sparseLayer.ComputeGradients(_deltas[1], _batch.Sparse!, rows, _gradients, _sparseGradient!);
+                break;
+            }
             _layers[l].ComputeGradients(_gemm, _deltas[l + 1], useDropout ? _dropped[l] : _activations[l], rows, _gradients);
             if (l == 0)
                 break;
@@ -139,7 +162,7 @@ internal sealed class BackpropTrainer : IDisposable
     /// The network as it scores (no dropout) over <paramref name="rows"/> of <paramref name="data"/>: the weighted sum
     /// of the rows' losses, the sum of their weights, and how many rows are classified right (0 for regression).
     /// </summary>
-    public (double Loss, double WeightSum, long Correct) Evaluate(float[] parameters, DenseDataset data, ReadOnlySpan<int> rows)
+    public (double Loss, double WeightSum, long Correct) Evaluate(float[] parameters, RowDataset data, ReadOnlySpan<int> rows)
     {
         double loss = 0, weightSum = 0;
         long correct = 0;
@@ -147,10 +170,15 @@ internal sealed class BackpropTrainer : IDisposable
         for (int start = 0; start < rows.Length; start += _batchCapacity)
         {
             int count = Math.Min(_batchCapacity, rows.Length - start);
-            weightSum += data.Gather(rows.Slice(start, count), _activations[0], _targets, _weights);
+            weightSum += data.Gather(rows.Slice(start, count), _batch);
             for (int l = 0; l <= last; l++)
-                _layers[l].Forward(_gemm, parameters, _activations[l], _activations[l + 1], count);
-            loss += _loss.Evaluate(_activations[last + 1], _targets, _weights, count, _layout.OutputSize, out long right);
+            {
+                if (l == 0 && _sparseLayer is not null)
+                    _sparseLayer.Forward(parameters, _batch.Sparse!, _activations[1], count);
+                else
+                    _layers[l].Forward(_gemm, parameters, _activations[l], _activations[l + 1], count);
+            }
+            loss += _loss.Evaluate(_activations[last + 1], _batch.Targets, _batch.Weights, count, _layout.OutputSize, out long right);
             correct += right;
         }
         return (loss, weightSum, correct);

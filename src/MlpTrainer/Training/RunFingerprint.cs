@@ -36,7 +36,7 @@ internal static class RunFingerprint
     /// The fingerprint of a streamed run: the hash of its training rows from the first pass, its in-memory validation
     /// rows, the shuffle buffer's size (which shapes every epoch's order), the options, the seed and the starting weights.
     /// </summary>
-    public static ulong ComputeStreaming(ulong trainRowsHash, DenseDataset? validation, int bufferRows, MlpOptions options, int seed,
+    public static ulong ComputeStreaming(ulong trainRowsHash, RowDataset? validation, int bufferRows, MlpOptions options, int seed,
         ReadOnlySpan<float> startingParameters)
     {
         var hash = new XxHash64();
@@ -72,12 +72,12 @@ internal static class RunFingerprint
         return hash.GetCurrentHashAsUInt64();
     }
 
-    private static void AppendRows(XxHash64 hash, DenseDataset data, int[] rows)
+    private static void AppendRows(XxHash64 hash, RowDataset data, int[] rows)
     {
         Span<byte> label = stackalloc byte[4];
         foreach (int row in rows)
         {
-            hash.Append(MemoryMarshal.AsBytes(data.Row(row)));
+            data.AppendFeatures(hash, row);
             BitConverter.TryWriteBytes(label, data.Label(row));
             hash.Append(label);
         }

@@ -6,13 +6,13 @@ namespace MlpTrainer.Training;
 /// The rows a run trains on and, optionally, the rows it validates on: row indices into datasets, so a validation
 /// share held out of the training data costs no copy.
 /// </summary>
-internal sealed record TrainingData(DenseDataset Train, int[] TrainRows, DenseDataset? Validation, int[]? ValidationRows)
+internal sealed record TrainingData(RowDataset Train, int[] TrainRows, RowDataset? Validation, int[]? ValidationRows)
 {
     public bool HasValidation => Validation is not null && ValidationRows is { Length: > 0 };
 
-    public static int[] AllRows(DenseDataset data) => Enumerable.Range(0, data.RowCount).ToArray();
+    public static int[] AllRows(RowDataset data) => Enumerable.Range(0, data.RowCount).ToArray();
 
-    public static double WeightSum(DenseDataset data, int[] rows)
+    public static double WeightSum(RowDataset data, int[] rows)
     {
         double sum = 0;
         foreach (int row in rows)
@@ -24,7 +24,7 @@ internal sealed record TrainingData(DenseDataset Train, int[] TrainRows, DenseDa
     /// Holds out round(<paramref name="fraction"/> · n) rows of each class (at least one row stays for training) as
     /// validation, chosen with a generator seeded from <paramref name="seed"/>. Regression data is one stratum.
     /// </summary>
-    public static TrainingData SplitStratified(DenseDataset data, float fraction, int seed)
+    public static TrainingData SplitStratified(RowDataset data, float fraction, int seed)
     {
         var byClass = new List<int>[Math.Max(1, data.ClassCount)];
         for (int c = 0; c < byClass.Length; c++)

@@ -62,7 +62,7 @@ internal sealed class TrainingLoop
     /// <param name="resume">A checkpoint of this run to continue from, or null.</param>
     /// <param name="checkAlive">Runs before every minibatch; throws to stop training.</param>
     /// <param name="onEpoch">Receives each epoch's report.</param>
-    public Result Run(IMinibatchSource train, DenseDataset? validation, int[]? validationRows, float[] parameters,
+    public Result Run(IMinibatchSource train, RowDataset? validation, int[]? validationRows, float[] parameters,
         IReadOnlyList<MlpEpochReport> priorHistory, ulong fingerprint, TrainingCheckpoint? resume, Action checkAlive, Action<MlpEpochReport> onEpoch)
     {
         MlpOptions o = _options;
@@ -112,7 +112,7 @@ internal sealed class TrainingLoop
             Random? dropout = o.DropoutRate > 0 ? SeedSequence.Create(_seed, SeedSequence.Stream.Dropout, epoch) : null;
             double trainingLoss = 0, trainingWeight = 0;
             float rate = o.LearningRate;
-            for (int step = 0; train.Next(trainer, out int rows, out double batchWeight); step++)
+            for (int step = 0; train.Next(trainer.Batch, out int rows, out double batchWeight); step++)
             {
                 checkAlive();
                 o.CancellationToken.ThrowIfCancellationRequested();
@@ -126,7 +126,7 @@ internal sealed class TrainingLoop
                         $"Training diverged in epoch {epochOffset + epoch + 1}, minibatch {step + 1}: the loss is {loss}. " +
                         $"Lower MlpOptions.LearningRate (now {rate}) or normalize the features (e.g. NormalizeMinMax).");
                 trainingLoss += loss;
-                optimizer.Step(parameters, trainer.Gradients, rate, trainer.Engine);
+                optimizer.Step(parameters, trainer.Gradients, rate, trainer.Engine, trainer.FirstLayerRows);
             }
             trainingLoss /= trainingWeight;
 

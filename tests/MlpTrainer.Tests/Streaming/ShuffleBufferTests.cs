@@ -123,9 +123,9 @@ public sealed class ShuffleBufferTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         int batches = (Rows + 15) / 16;
         for (int i = 0; i < batches; i++)
-            Assert.True(source.Next(trainer, out _, out _));
+            Assert.True(source.Next(trainer.Batch, out _, out _));
         long streamed = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.False(source.Next(trainer, out _, out _)); // the epoch's end, which closes its cursor
+        Assert.False(source.Next(trainer.Batch, out _, out _)); // the epoch's end, which closes its cursor
 
         DataViewColumns columns = DataViewColumns.Resolve(Datasets.ToDataView(ml, set), Model.MlpTask.Multiclass, "Features", "Label", null);
         float[] row = new float[2];

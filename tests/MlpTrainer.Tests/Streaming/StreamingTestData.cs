@@ -31,7 +31,7 @@ internal static class StreamingTestData
         var seen = new List<int>();
         source.BeginEpoch(epoch);
         int width = trainer.InputBatch.Length / trainer.BatchCapacity;
-        while (source.Next(trainer, out int rows, out _))
+        while (source.Next(trainer.Batch, out int rows, out _))
         {
             Assert.InRange(rows, 1, source.BatchSize);
             for (int r = 0; r < rows; r++)
@@ -43,7 +43,7 @@ internal static class StreamingTestData
     public static StreamingMinibatchSource Source(MLContext ml, Datasets.Set set, int bufferRows, int batch, int seed, bool shuffle = true)
     {
         DataViewColumns columns = DataViewColumns.Resolve(Datasets.ToDataView(ml, set), MlpTask.Multiclass, "Features", "Label", null);
-        StreamingScan.Result scan = StreamingScan.Run(columns, null);
+        StreamingScan.Result scan = StreamingScan.Run(columns, null, sparse: false, hashRows: false);
         return new StreamingMinibatchSource(columns, scan.TrainRows, scan.TrainWeightSum, bufferRows, shuffle, seed, batch, RowAdjustment.None, null);
     }
 

@@ -72,7 +72,7 @@ public sealed class StreamingTrainingTests : IDisposable
     {
         Datasets.Set set = Blobs with
         {
-            Features = Blobs.Features.Select((f, i) => i % 10 == 3 ? new[] { float.NaN, f[1] } : f).ToArray(),
+            Features = Blobs.Features.Select((f, i) => i % 10 == 3 ? f.Select((v, j) => j == 0 ? float.NaN : v).ToArray() : f).ToArray(),
             Labels = Blobs.Labels.Select((y, i) => i % 10 == 6 ? 99 : y).ToArray(),
         };
         Datasets.Set clean = Blobs with

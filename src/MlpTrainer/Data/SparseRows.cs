@@ -1,0 +1,83 @@
+namespace MlpTrainer.Data;
+
+/// <summary>
+/// Rows of a sparse matrix in compressed-row form (CSR): the non-zero values and their slot indices one row after
+/// another, and where each row starts. Rows are appended in order; the arrays grow by doubling and are kept across
+/// <see cref="Clear"/>, so a buffer refilled for every minibatch stops allocating once it has seen its largest one.
+/// </summary>
+internal sealed class SparseRows
+{
+    private float[] _values;
+    private int[] _indices;
+    private int[] _starts;
+
+    public SparseRows(int rowCapacity = 16, int valueCapacity = 256)
+    {
+        _values = new float[Math.Max(1, valueCapacity)];
+        _indices = new int[Math.Max(1, valueCapacity)];
+        _starts = new int[Math.Max(1, rowCapacity) + 1];
+    }
+
+    public int RowCount { get; private set; }
+
+    /// <summary>The non-zeros held, over all rows.</summary>
+    public int NonZeroCount => _starts[RowCount];
+
+    public ReadOnlySpan<float> Values(int row) => _values.AsSpan(_starts[row], _starts[row + 1] - _starts[row]);
+
+    public ReadOnlySpan<int> Indices(int row) => _indices.AsSpan(_starts[row], _starts[row + 1] - _starts[row]);
+
+    public void Clear() => RowCount = 0;
+
+    /// <summary>Appends a row given by its non-zero slots (ascending or not) and their values; explicit zeros are dropped.</summary>
+    public void Append(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
+    {
+        int start = Reserve(indices.Length);
+        int n = start;
+        for (int k = 0; k < values.Length; k++)
+        {
+            float v = values[k];
+            if (v != 0)
+            {
+                _indices[n] = indices[k];
+                _values[n++] = v;
+            }
+        }
+        _starts[++RowCount] = n;
+    }
+
+    /// <summary>Appends a dense row: its non-zero entries.</summary>
+    public void AppendDense(ReadOnlySpan<float> row)
+    {
+        int start = Reserve(row.Length);
+        int n = start;
+        for (int j = 0; j < row.Length; j++)
+        {
+            float v = row[j];
+            if (v != 0)
+            {
+                _indices[n] = j;
+                _values[n++] = v;
+            }
+        }
+        _starts[++RowCount] = n;
+    }
+
+    /// <summary>Makes room for one more row of up to <paramref name="nonZeros"/> values; returns where it starts.</summary>
+    private int Reserve(int nonZeros)
+    {
+        if (RowCount + 1 >= _starts.Length)
+            Array.Resize(ref _starts, _starts.Length * 2);
+        int start = _starts[RowCount];
+        long needed = (long)start + nonZeros;
+        if (needed > _values.Length)
+        {
+            if (needed > Array.MaxLength)
+                throw new InvalidOperationException($"A minibatch of sparse rows would hold {needed} non-zero values; at most {Array.MaxLength} fit. Use a smaller BatchSize.");
+            int size = (int)Math.Min(Array.MaxLength, Math.Max(needed, 2L * _values.Length));
+            Array.Resize(ref _values, size);
+            Array.Resize(ref _indices, size);
+        }
+        return start;
+    }
+}
