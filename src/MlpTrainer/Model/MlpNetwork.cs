@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using MlpTrainer.Kernels;
 using MlpTrainer.Losses;
@@ -10,10 +11,32 @@ namespace MlpTrainer.Model;
 /// contiguous row of weights that unit owns), the activation, and the task's output transform: a softmax over the
 /// classes (multiclass), the raw logit (binary; the probability is its sigmoid), or z·scale + offset (regression,
 /// undoing the target standardisation of <see cref="MlpOptions.NormalizeLabel"/>).
+/// <para>
+/// A network trained on sparse features stores its first layer input-major (<see cref="NetworkLayout.InputMajorFirstLayer"/>):
+/// its pre-activations are z = Σ_j x_j·Wᵀ[j] over the non-zero features only, each adding one contiguous row of
+/// weights to all the units at once, so a row costs its non-zeros × units however wide the input is. Rows given sparse
+/// (<see cref="Predict(ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float}, ValueTuple{float[], float[]})"/>) are never
+/// made dense for such a network.
+/// </para>
 /// </summary>
 internal sealed class MlpNetwork
 {
+    /// <summary>
+    /// A unit-major first layer reads a sparse row's weights column by column when the row has at most one non-zero in
+    /// this many features; denser rows are spread into a dense scratch row and take the dense path.
+    /// </summary>
+    private const int SparseGatherRatio = 16;
+
+    /// <summary>Rows scored together by <see cref="PredictBatch"/>: large enough for the matrix kernels, small enough to stay in cache.</summary>
+    private const int BatchBlockRows = 512;
+
+    /// <summary>At most this many input values are copied per block of <see cref="PredictBatch"/> (16 MiB), so very wide inputs take smaller blocks.</summary>
+    private const int BatchBlockInputValues = 1 << 22;
+
     private readonly float[] _parameters;
+
+    /// <summary>The widest level after the input, which sizes the scratch rows of the units.</summary>
+    private readonly int _unitWidth;
 
     public MlpNetwork(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, float[] parameters,
         MlpTask task = MlpTask.Multiclass, float outputScale = 1f, float outputOffset = 0f)
@@ -31,6 +54,7 @@ internal sealed class MlpNetwork
         Task = task;
         OutputScale = outputScale;
         OutputOffset = outputOffset;
+        _unitWidth = layout.Sizes.Skip(1).Max();
     }
 
     public MlpTask Task { get; }
@@ -46,42 +70,218 @@ internal sealed class MlpNetwork
 
     public float LeakySlope { get; }
 
+    /// <summary>The flat parameter vector, in the layout's order (an input-major first layer as stored).</summary>
     public ReadOnlySpan<float> Parameters => _parameters;
 
-    public ReadOnlyMemory<float> Weights(int layer) => _parameters.AsMemory(Layout.WeightOffset(layer), Layout.WeightCount(layer));
+    /// <summary>True for the one layer stored input-major: layer 0 of a network whose layout says so.</summary>
+    public bool IsInputMajor(int layer) => layer == 0 && Layout.InputMajorFirstLayer;
+
+    /// <summary>
+    /// The weights of <paramref name="layer"/> unit-major, a row-major <c>OutputsOf(layer) × InputsOf(layer)</c> matrix
+    /// with one row per unit. For an input-major layer (<see cref="IsInputMajor"/>) this is a transposed copy, made on
+    /// every call; <see cref="StoredWeights"/> reads the stored matrix without copying.
+    /// </summary>
+    public ReadOnlyMemory<float> Weights(int layer)
+    {
+        ReadOnlyMemory<float> stored = StoredWeights(layer);
+        return IsInputMajor(layer) ? Transposed(stored.Span, Layout.InputsOf(layer), Layout.OutputsOf(layer)) : stored;
+    }
+
+    /// <summary>
+    /// The weights of <paramref name="layer"/> as the parameter vector holds them: unit-major (<c>OutputsOf × InputsOf</c>,
+    /// a row per unit), or input-major (<c>InputsOf × OutputsOf</c>, a row per input) when <see cref="IsInputMajor"/>.
+    /// </summary>
+    public ReadOnlyMemory<float> StoredWeights(int layer) => _parameters.AsMemory(Layout.WeightOffset(layer), Layout.WeightCount(layer));
 
     public ReadOnlyMemory<float> Biases(int layer) => _parameters.AsMemory(Layout.BiasOffset(layer), Layout.OutputsOf(layer));
 
-    /// <summary>Scratch space for <see cref="Predict"/>: two buffers as wide as the widest level.</summary>
-    public (float[] A, float[] B) CreateScratch() => (new float[Layout.MaxWidth], new float[Layout.MaxWidth]);
+    /// <summary>
+    /// Scratch space for <see cref="Predict(ReadOnlySpan{float}, Span{float}, ValueTuple{float[], float[]})"/> and the
+    /// sparse overload: two rows as wide as the widest level after the input; for a unit-major network the second is
+    /// also as wide as the input, to hold a sparse row made dense. An input-major network never needs an input-wide row.
+    /// </summary>
+    public (float[] A, float[] B) CreateScratch()
+        => (new float[_unitWidth], new float[Layout.InputMajorFirstLayer ? _unitWidth : Math.Max(_unitWidth, Layout.InputSize)]);
 
     /// <summary>
     /// The task's output for one row of features: class probabilities (multiclass), the logit (binary) or the
-    /// predicted value (regression).
+    /// predicted value (regression). An input-major first layer reads only the non-zero features.
     /// </summary>
     public void Predict(ReadOnlySpan<float> features, Span<float> probabilities, (float[] A, float[] B) scratch)
     {
         if (features.Length != Layout.InputSize)
             throw new ArgumentException($"The network takes {Layout.InputSize} features; got {features.Length}.", nameof(features));
-        if (probabilities.Length != Layout.OutputSize)
-            throw new ArgumentException($"The network has {Layout.OutputSize} outputs; the destination holds {probabilities.Length}.", nameof(probabilities));
+        CheckDestinationAndScratch(probabilities, scratch, denseInputRow: false);
 
-        ReadOnlySpan<float> input = features;
-        float[] current = scratch.A, next = scratch.B;
+        Span<float> first = FirstLayerOutput(probabilities, scratch);
+        if (Layout.InputMajorFirstLayer)
+            AccumulateInputMajor(features, first);
+        else
+            DotUnitMajor(features, first);
+        FinishScoring(first, probabilities, scratch);
+    }
+
+    /// <summary>
+    /// The task's output for one sparse row: the features at <paramref name="indices"/> (strictly increasing, each 0 to
+    /// <c>InputSize − 1</c>) have <paramref name="values"/>, every other feature is 0. The result is the one the dense row
+    /// gives: bit for bit for an input-major network, which reads one row of weights per non-zero and never makes the
+    /// row dense; up to float rounding for a unit-major one, which reads its weights column by column for a very sparse
+    /// row and otherwise spreads the row into <paramref name="scratch"/> and scores it as dense.
+    /// </summary>
+    public void Predict(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> probabilities, (float[] A, float[] B) scratch)
+    {
+        if (indices.Length != values.Length)
+            throw new ArgumentException($"A sparse row needs one value per index; got {indices.Length} indices and {values.Length} values.", nameof(values));
+        CheckSparseIndices(indices);
+        bool densify = !Layout.InputMajorFirstLayer && (long)indices.Length * SparseGatherRatio > Layout.InputSize;
+        CheckDestinationAndScratch(probabilities, scratch, denseInputRow: densify);
+
+        Span<float> first = FirstLayerOutput(probabilities, scratch);
+        if (Layout.InputMajorFirstLayer)
+        {
+            AccumulateInputMajor(indices, values, first);
+        }
+        else if (!densify)
+        {
+            GatherUnitMajor(indices, values, first);
+        }
+        else
+        {
+            // The first layer writes into A, so B can hold the dense row.
+            Span<float> dense = scratch.B.AsSpan(0, Layout.InputSize);
+            dense.Clear();
+            for (int k = 0; k < indices.Length; k++)
+                dense[indices[k]] = values[k];
+            DotUnitMajor(dense, first);
+        }
+        FinishScoring(first, probabilities, scratch);
+    }
+
+    /// <summary>Where layer 0 writes: the destination when it is also the output layer, otherwise scratch row A.</summary>
+    private Span<float> FirstLayerOutput(Span<float> probabilities, (float[] A, float[] B) scratch)
+        => Layout.LayerCount == 1 ? probabilities : scratch.A.AsSpan(0, Layout.OutputsOf(0));
+
+    /// <summary>z[o] = W[o,:]·x for a unit-major first layer: one dot product over each unit's contiguous row of weights.</summary>
+    private void DotUnitMajor(ReadOnlySpan<float> features, Span<float> z)
+    {
+        int inputs = Layout.InputsOf(0);
+        ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(0), Layout.WeightCount(0));
+        for (int o = 0; o < z.Length; o++)
+            z[o] = TensorPrimitives.Dot(weights.Slice(o * inputs, inputs), features);
+    }
+
+    /// <summary>
+    /// z = Σ_j x_j·Wᵀ[j,:] over the non-zero x_j of a dense row, for an input-major first layer. Runs of zeros one vector
+    /// wide are skipped with one comparison.
+    /// </summary>
+    private void AccumulateInputMajor(ReadOnlySpan<float> features, Span<float> z)
+    {
+        ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(0), Layout.WeightCount(0));
+        int units = z.Length;
+        z.Clear();
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            for (; j <= features.Length - width; j += width)
+            {
+                if (Vector.EqualsAll(new Vector<float>(features.Slice(j, width)), Vector<float>.Zero))
+                    continue;
+                for (int i = j; i < j + width; i++)
+                {
+                    float x = features[i];
+                    if (x != 0)
+                        TensorPrimitives.MultiplyAdd(weights.Slice(i * units, units), x, z, z);
+                }
+            }
+        }
+        for (; j < features.Length; j++)
+        {
+            float x = features[j];
+            if (x != 0)
+                TensorPrimitives.MultiplyAdd(weights.Slice(j * units, units), x, z, z);
+        }
+    }
+
+    /// <summary>
+    /// z = Σ_k values[k]·Wᵀ[indices[k],:] for an input-major first layer, in the order of the indices (the dense row's
+    /// order), skipping stored zeros as the dense path does, so both give the same bits.
+    /// </summary>
+    private void AccumulateInputMajor(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> z)
+    {
+        ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(0), Layout.WeightCount(0));
+        int units = z.Length;
+        z.Clear();
+        for (int k = 0; k < indices.Length; k++)
+        {
+            float x = values[k];
+            if (x != 0)
+                TensorPrimitives.MultiplyAdd(weights.Slice(indices[k] * units, units), x, z, z);
+        }
+    }
+
+    /// <summary>z[o] = Σ_k W[o, indices[k]]·values[k] for a unit-major first layer: reads only the non-zeros' columns.</summary>
+    private void GatherUnitMajor(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> z)
+    {
+        int inputs = Layout.InputsOf(0);
+        ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(0), Layout.WeightCount(0));
+        for (int o = 0; o < z.Length; o++)
+        {
+            ReadOnlySpan<float> row = weights.Slice(o * inputs, inputs);
+            float sum = 0f;
+            for (int k = 0; k < indices.Length; k++)
+                sum += row[indices[k]] * values[k];
+            z[o] = sum;
+        }
+    }
+
+    /// <summary>
+    /// Layer 0's bias and activation on <paramref name="first"/> (its pre-activations), the deeper layers, which are
+    /// unit-major whatever the first layer's layout, and the task's output transform.
+    /// </summary>
+    private void FinishScoring(Span<float> first, Span<float> probabilities, (float[] A, float[] B) scratch)
+    {
         int last = Layout.LayerCount - 1;
-        for (int l = 0; l <= last; l++)
+        ActivationKernel.AddBiasAndActivate(last == 0 ? MlpActivation.Identity : HiddenActivation, LeakySlope,
+            first, _parameters.AsSpan(Layout.BiasOffset(0), Layout.OutputsOf(0)));
+        ReadOnlySpan<float> input = first; // in A (or the destination when there is one layer)
+        for (int l = 1; l <= last; l++)
         {
             int inputs = Layout.InputsOf(l), outputs = Layout.OutputsOf(l);
             ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(l), inputs * outputs);
-            Span<float> output = l == last ? probabilities : current.AsSpan(0, outputs);
+            Span<float> output = l == last ? probabilities : ((l & 1) == 1 ? scratch.B : scratch.A).AsSpan(0, outputs);
             for (int o = 0; o < outputs; o++)
                 output[o] = TensorPrimitives.Dot(weights.Slice(o * inputs, inputs), input);
             ActivationKernel.AddBiasAndActivate(l == last ? MlpActivation.Identity : HiddenActivation, LeakySlope,
                 output, _parameters.AsSpan(Layout.BiasOffset(l), outputs));
             input = output;
-            (current, next) = (next, current);
         }
         ApplyOutputTransform(probabilities);
+    }
+
+    private void CheckSparseIndices(ReadOnlySpan<int> indices)
+    {
+        int previous = -1, inputs = Layout.InputSize;
+        for (int k = 0; k < indices.Length; k++)
+        {
+            int index = indices[k];
+            if (index <= previous || index >= inputs)
+                throw new ArgumentException(
+                    $"Sparse indices must be strictly increasing and within 0 to {inputs - 1}; index {k} is {index}{(k > 0 ? $", after {previous}" : "")}.",
+                    nameof(indices));
+            previous = index;
+        }
+    }
+
+    private void CheckDestinationAndScratch(Span<float> probabilities, (float[] A, float[] B) scratch, bool denseInputRow)
+    {
+        if (probabilities.Length != Layout.OutputSize)
+            throw new ArgumentException($"The network has {Layout.OutputSize} outputs; the destination holds {probabilities.Length}.", nameof(probabilities));
+        int needB = denseInputRow ? Math.Max(_unitWidth, Layout.InputSize) : _unitWidth;
+        if (scratch.A is null || scratch.B is null || scratch.A.Length < _unitWidth || scratch.B.Length < needB)
+            throw new ArgumentException(
+                $"The scratch rows must hold at least {_unitWidth} and {needB} values; got {scratch.A?.Length ?? 0} and {scratch.B?.Length ?? 0}. Make them with CreateScratch.",
+                nameof(scratch));
     }
 
     /// <summary>The task's transform of one row of raw outputs: softmax (multiclass), none (binary logit), z·scale + offset (regression).</summary>
@@ -93,13 +293,11 @@ internal sealed class MlpNetwork
             row[0] = row[0] * OutputScale + OutputOffset;
     }
 
-    /// <summary>Rows scored together by <see cref="PredictBatch"/>: large enough for the matrix kernels, small enough to stay in cache.</summary>
-    private const int BatchBlockRows = 512;
-
     /// <summary>
     /// Scores <paramref name="rows"/> rows at once with the blocked matrix kernels: <paramref name="features"/> is
     /// row-major, <c>rows × InputSize</c>; <paramref name="outputs"/> receives <c>rows × OutputSize</c> values, the same
-    /// ones <see cref="Predict"/> gives row by row (up to the order of floating-point sums).
+    /// ones <see cref="Predict(ReadOnlySpan{float}, Span{float}, ValueTuple{float[], float[]})"/> gives row by row (up to
+    /// the order of floating-point sums). An input-major first layer is multiplied as stored (Wᵀ, not transposed again).
     /// </summary>
     public void PredictBatch(ReadOnlySpan<float> features, Span<float> outputs, int rows, int threads)
     {
@@ -111,7 +309,7 @@ internal sealed class MlpNetwork
         if (rows == 0)
             return;
 
-        int block = Math.Min(rows, BatchBlockRows);
+        int block = Math.Min(rows, Math.Clamp(BatchBlockInputValues / inputs, 1, BatchBlockRows));
         var levels = new float[Layout.Sizes.Count][];
         for (int level = 0; level < levels.Length; level++)
             levels[level] = new float[block * Layout.Sizes[level]];
@@ -124,8 +322,14 @@ internal sealed class MlpNetwork
             for (int l = 0; l <= last; l++)
             {
                 int ins = Layout.InputsOf(l), outs = Layout.OutputsOf(l);
-                gemm.Multiply(Transpose.No, Transpose.Yes, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), ins,
-                    levels[l + 1], 0, outs, accumulate: false);
+                // Z[count × outs] = X[count × ins]·Wᵀ: W stored unit-major (outs × ins) is read transposed; an input-major
+                // layer already stores Wᵀ (ins × outs), row stride outs.
+                if (IsInputMajor(l))
+                    gemm.Multiply(Transpose.No, Transpose.No, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), outs,
+                        levels[l + 1], 0, outs, accumulate: false);
+                else
+                    gemm.Multiply(Transpose.No, Transpose.Yes, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), ins,
+                        levels[l + 1], 0, outs, accumulate: false);
                 ReadOnlySpan<float> bias = _parameters.AsSpan(Layout.BiasOffset(l), outs);
                 MlpActivation activation = l == last ? MlpActivation.Identity : HiddenActivation;
                 for (int r = 0; r < count; r++)
@@ -136,5 +340,26 @@ internal sealed class MlpNetwork
             for (int r = 0; r < count; r++)
                 ApplyOutputTransform(destination.Slice(r * width, width));
         }
+    }
+
+    /// <summary>The transpose of a row-major <paramref name="rows"/> × <paramref name="columns"/> matrix, copied tile by tile.</summary>
+    private static float[] Transposed(ReadOnlySpan<float> matrix, int rows, int columns)
+    {
+        const int Tile = 32;
+        var result = new float[matrix.Length];
+        for (int r0 = 0; r0 < rows; r0 += Tile)
+        {
+            int r1 = Math.Min(r0 + Tile, rows);
+            for (int c0 = 0; c0 < columns; c0 += Tile)
+            {
+                int c1 = Math.Min(c0 + Tile, columns);
+                for (int r = r0; r < r1; r++)
+                {
+                    for (int c = c0; c < c1; c++)
+                        result[c * rows + r] = matrix[r * columns + c];
+                }
+            }
+        }
+        return result;
     }
 }
