@@ -61,11 +61,10 @@ public sealed class MlpBinaryModelParameters : MlpModelParametersBase<float>, IV
     private protected override ValueMapper<VBuffer<float>, float> CreateMapper()
     {
         var output = new float[1];
-        var dense = new float[Network.Layout.InputSize];
         var scratch = Network.CreateScratch();
         return (in VBuffer<float> src, ref float score) =>
         {
-            Score(src, output, dense, scratch);
+            Score(src, output, scratch);
             score = output[0];
         };
     }
@@ -75,11 +74,10 @@ public sealed class MlpBinaryModelParameters : MlpModelParametersBase<float>, IV
         Host.Check(typeof(TSrc) == typeof(VBuffer<float>), "An MLP maps a vector of Single features.");
         Host.Check(typeof(TDst) == typeof(float) && typeof(TDist) == typeof(float), "A binary MLP produces a Single score and probability.");
         var output = new float[1];
-        var dense = new float[Network.Layout.InputSize];
         var scratch = Network.CreateScratch();
         ValueMapper<VBuffer<float>, float, float> map = (in VBuffer<float> src, ref float score, ref float probability) =>
         {
-            Score(src, output, dense, scratch);
+            Score(src, output, scratch);
             score = output[0];
             probability = SigmoidCrossEntropyLoss.Sigmoid(score);
         };

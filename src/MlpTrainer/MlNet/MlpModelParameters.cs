@@ -61,12 +61,11 @@ public sealed class MlpModelParameters : MlpModelParametersBase<VBuffer<float>>
     private protected override ValueMapper<VBuffer<float>, VBuffer<float>> CreateMapper()
     {
         int classes = NumberOfClasses;
-        var dense = new float[Network.Layout.InputSize];
         var scratch = Network.CreateScratch();
         return (in VBuffer<float> src, ref VBuffer<float> dst) =>
         {
             var editor = VBufferEditor.Create(ref dst, classes);
-            Score(src, editor.Values, dense, scratch);
+            Score(src, editor.Values, scratch);
             dst = editor.Commit();
         };
     }

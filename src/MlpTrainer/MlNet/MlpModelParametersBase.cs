@@ -70,6 +70,12 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
     /// The weights of dense layer <paramref name="layer"/> (0 is the first hidden layer): a row-major matrix with one
     /// row of <c>LayerSizes[layer]</c> input weights for each of its <c>LayerSizes[layer + 1]</c> units.
     /// </summary>
+    /// <remarks>
+    /// A model trained on sparse features stores its first layer the other way round (one row of unit weights per
+    /// feature), so for it <c>GetWeights(0)</c> returns a transposed copy, allocated on every call:
+    /// <c>LayerSizes[0] × LayerSizes[1]</c> floats, which for a wide hashed feature vector is large. Every other layer,
+    /// and every layer of a model trained on dense features, is returned without a copy.
+    /// </remarks>
     public ReadOnlyMemory<float> GetWeights(int layer) => Network.Weights(CheckLayer(layer));
 
     /// <summary>The biases of dense layer <paramref name="layer"/>, one per unit.</summary>
@@ -140,25 +146,19 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
     private protected abstract ValueMapper<VBuffer<float>, TOutput> CreateMapper();
 
     /// <summary>
-    /// Runs the network on one row into <paramref name="output"/>, densifying sparse input into <paramref name="dense"/>;
-    /// the shared body of every task's mapper.
+    /// Runs the network on one row into <paramref name="output"/>; the shared body of every task's mapper. A sparse row
+    /// goes to the network as it is (indices and values), never copied into a dense row here: the network reads only
+    /// its non-zeros where that is the fast path.
     /// </summary>
-    private protected void Score(in VBuffer<float> src, Span<float> output, float[] dense, (float[] A, float[] B) scratch)
+    private protected void Score(in VBuffer<float> src, Span<float> output, (float[] A, float[] B) scratch)
     {
         int features = Network.Layout.InputSize;
         if (src.Length != features)
             throw Host.Except($"The MLP was trained on {features} features; this row has {src.Length}.");
-        ReadOnlySpan<float> input;
         if (src.IsDense)
-        {
-            input = src.GetValues();
-        }
+            Network.Predict(src.GetValues(), output, scratch);
         else
-        {
-            src.CopyTo(dense);
-            input = dense;
-        }
-        Network.Predict(input, output, scratch);
+            Network.Predict(src.GetIndices(), src.GetValues(), output, scratch);
     }
 
     /// <summary>Version info in the form every MLP model uses; each model has its own signatures.</summary>

@@ -58,11 +58,10 @@ public sealed class MlpRegressionModelParameters : MlpModelParametersBase<float>
     private protected override ValueMapper<VBuffer<float>, float> CreateMapper()
     {
         var output = new float[1];
-        var dense = new float[Network.Layout.InputSize];
         var scratch = Network.CreateScratch();
         return (in VBuffer<float> src, ref float value) =>
         {
-            Score(src, output, dense, scratch);
+            Score(src, output, scratch);
             value = output[0];
         };
     }
