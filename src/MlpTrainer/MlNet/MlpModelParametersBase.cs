@@ -165,7 +165,8 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
     private protected static VersionInfo MakeVersionInfo(string modelSignature, string loaderSignature) => new(
         modelSignature: modelSignature,
         // verWrittenCur: 0x00010001, // MlpTrainer format 1
-        verWrittenCur: 0x00010002, // MlpTrainer format 2: training history, tasks
+        // verWrittenCur: 0x00010002, // MlpTrainer format 2: training history, tasks
+        verWrittenCur: 0x00010003, // MlpTrainer format 3: the first layer's layout (input-major for sparse features)
         // Older MlpTrainers pass ML.NET's check and then say themselves which format they cannot read.
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,

@@ -27,9 +27,12 @@ internal static class TrainingHistoryFormat
     }
 
     /// <exception cref="InvalidDataException">The count does not fit the data, or an entry is impossible.</exception>
-    public static IReadOnlyList<MlpEpochReport> Read(BinaryReader reader, string source)
+    public static IReadOnlyList<MlpEpochReport> Read(BinaryReader reader, string source) => ReadEntries(reader, reader.ReadInt32(), source);
+
+    /// <summary>The entries of a history whose count the caller has already read (the stream is positioned after it).</summary>
+    /// <exception cref="InvalidDataException">The count does not fit the data, or an entry is impossible.</exception>
+    public static IReadOnlyList<MlpEpochReport> ReadEntries(BinaryReader reader, int count, string source)
     {
-        int count = reader.ReadInt32();
         long left = reader.BaseStream.Length - reader.BaseStream.Position;
         if (count < 0 || (long)count * EntryBytes > left)
             throw new InvalidDataException($"The training history in {source} declares {count} epochs but holds at most {left / EntryBytes}.");

@@ -121,7 +121,7 @@ public sealed class CorruptedModelFileTests : IClassFixture<SavedPipelineFile>, 
         InvalidDataException error = AssertLoadFails(WithEntry(newer.Bytes));
 
         Assert.Contains("format version 99", error.Message);
-        Assert.Contains("reads versions 1 to 2", error.Message);
+        Assert.Contains("reads versions 1 to 3", error.Message);
         Assert.Contains("update MlpTrainer", error.Message);
     }
 

@@ -128,7 +128,15 @@ internal sealed class MlpBlock
 
     public int LevelSizeOffset(int level) => PayloadOffset + 8 + 4 * level;
 
-    public int ActivationOffset => LevelSizeOffset(LevelCount);
+    /// <summary>The format version the block declares; format 3 added the first-layer layout field.</summary>
+    public int Version => ReadInt32(VersionOffset);
+
+    /// <summary>Format 3 on: the first layer's layout code (0 unit-major, 1 input-major), right after the level sizes.</summary>
+    public int FirstLayerLayoutOffset => Version >= 3
+        ? LevelSizeOffset(LevelCount)
+        : throw new InvalidOperationException($"A format {Version} block has no first-layer layout field.");
+
+    public int ActivationOffset => LevelSizeOffset(LevelCount) + (Version >= 3 ? 4 : 0);
 
     public int SlopeOffset => ActivationOffset + 4;
 

@@ -74,12 +74,13 @@ public sealed class NetworkSerializerTests
 
         Assert.Equal(0x57504C4Du, BinaryPrimitives.ReadUInt32LittleEndian(bytes));
         Assert.Equal("MLPW", Encoding.ASCII.GetString(bytes, 0, 4));
-        Assert.Equal(2, block.ReadInt32(block.VersionOffset));
+        Assert.Equal(3, block.ReadInt32(block.VersionOffset));
         Assert.Equal(bytes.Length, block.End);
         Assert.Equal(Crc32.HashToUInt32(bytes.AsSpan(block.PayloadOffset, block.PayloadLength)), block.StoredCrc);
         Assert.Equal(1, block.ReadInt32(block.TaskOffset));
         Assert.Equal(3, block.LevelCount);
         Assert.Equal(5, block.ReadInt32(block.LevelSizeOffset(1)));
+        Assert.Equal(0, block.ReadInt32(block.FirstLayerLayoutOffset)); // unit-major
         Assert.Equal((int)MlpActivation.LeakyReLU, block.ReadInt32(block.ActivationOffset));
         Assert.Equal(43, block.ParameterCount);
         // then an empty history (its count, 0) and the task's tail: regression loss, Huber δ, output scale and offset
@@ -193,7 +194,7 @@ public sealed class NetworkSerializerTests
         InvalidDataException error = AssertRejected(block.WithInt32(block.VersionOffset, 99).Bytes);
 
         Assert.Equal($"Cannot load the MlpTrainer model {ModelName}: it was written in format version 99, and this MlpTrainer " +
-                     "reads versions 1 to 2; update MlpTrainer to load it.", error.Message);
+                     "reads versions 1 to 3; update MlpTrainer to load it.", error.Message);
     }
 
     [Theory]

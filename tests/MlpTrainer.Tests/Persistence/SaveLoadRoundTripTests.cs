@@ -188,13 +188,13 @@ public sealed class SaveLoadRoundTripTests : IDisposable
     }
 
     [Fact]
-    public void SavedModelHoldsOneMlpBlockInFormatVersion2WithAValidChecksum()
+    public void SavedModelHoldsOneMlpBlockInFormatVersion3WithAValidChecksum()
     {
         string path = Save(_trained.Model, _trained.TrainingData.Schema);
 
         MlpBlock block = ModelZip.FindMlpEntry(path).Block;
 
-        Assert.Equal(2, block.ReadInt32(block.VersionOffset));
+        Assert.Equal(3, block.ReadInt32(block.VersionOffset));
         Assert.Equal(block.StoredCrc, block.WithCrcRecomputed().StoredCrc);
         Assert.Equal(4 * 5 + 5 + 5 * 3 + 3, block.ParameterCount);
     }
