@@ -26,7 +26,10 @@ namespace MlpTrainer;
 /// <para><b>Graph and outputs</b>, named like ML.NET's columns; per-row scalars have shape [N, 1]:</para>
 /// <list type="bullet">
 /// <item><b>Every task:</b> one <c>Gemm</c> (transB = 1, weights [units, inputs]) per dense layer, each hidden one followed by
-/// its activation (<c>Relu</c>, <c>Sigmoid</c>, <c>Tanh</c>, <c>LeakyRelu</c> with alpha = the slope; none for Identity).</item>
+/// its activation (<c>Relu</c>, <c>Sigmoid</c>, <c>Tanh</c>, <c>LeakyRelu</c> with alpha = the slope; none for Identity).
+/// A model trained on sparse features stores its first layer input-major; that layer is exported as stored, weights
+/// [inputs, units] with transB = 0, so a wide first layer is never transposed. The input is still a dense
+/// [N, features] tensor.</item>
 /// <item><b>Multiclass:</b> <c>Score</c> = <c>Softmax</c>(logits, axis 1), float [N, classes];
 /// <c>PredictedLabel</c> = <c>Cast</c>(<c>ArgMax</c>(Score, axis 1) + 1) to uint32 [N, 1], ML.NET's 1-based key; with
 /// <c>MapKeyToValue</c>, its output column = <c>Gather</c>(label values, ArgMax), [N, 1] of the label's type (string,

@@ -31,16 +31,29 @@ internal static class MlpOnnxGraph
         bool regressionScaled = network.Task == MlpTask.Regression && (network.OutputScale != 1f || network.OutputOffset != 0f);
         // The output layer writes the Score itself unless a Softmax or the label scaling comes after it.
         string outputLayer = network.Task == MlpTask.Multiclass || regressionScaled ? "mlp.logits" : scoreName;
-        // Dense layers: Gemm(h, W, b) with transB = 1 (W is row-major [outputs, inputs], one row per unit), then the
-        // hidden activation. The first layer absorbs the normalizers: W'[o,i] = W[o,i]·a[i], b'[o] = b[o] + Σ W[o,i]·c[i].
+        // Dense layers: Gemm(h, W, b), then the hidden activation. W is exported as the network stores it: row-major
+        // [outputs, inputs] (one row per unit) with transB = 1, or, for the input-major first layer of a network trained
+        // on sparse features, [inputs, outputs] (one row per input) with transB = 0, so no layer is transposed on the way.
+        // The first layer absorbs the normalizers: W'[o,i] = W[o,i]·a[i], b'[o] = b[o] + Σ W[o,i]·c[i].
         string h = x;
         for (int l = 0; l < layout.LayerCount; l++)
         {
-            (float[] weights, float[] biases) = l == 0 ? FirstLayer(plan) : (network.Weights(l).ToArray(), network.Biases(l).ToArray());
-            string w = g.AddConstant($"mlp.layer{l}.weight", new long[] { layout.OutputsOf(l), layout.InputsOf(l) }, weights);
-            string b = g.AddConstant($"mlp.layer{l}.bias", new long[] { layout.OutputsOf(l) }, biases);
+            bool inputMajor = network.IsInputMajor(l);
+            long[] shape = inputMajor ? new long[] { layout.InputsOf(l), layout.OutputsOf(l) } : new long[] { layout.OutputsOf(l), layout.InputsOf(l) };
+            string w, b;
+            if (l == 0 && plan.InputScale is not null)
+            {
+                (float[] weights, float[] biases) = FoldedFirstLayer(plan);
+                w = g.AddConstant($"mlp.layer{l}.weight", shape, weights);
+                b = g.AddConstant($"mlp.layer{l}.bias", new long[] { layout.OutputsOf(l) }, biases);
+            }
+            else
+            {
+                w = g.AddConstant($"mlp.layer{l}.weight", shape, network.StoredWeights(l).Span);
+                b = g.AddConstant($"mlp.layer{l}.bias", new long[] { layout.OutputsOf(l) }, network.Biases(l).Span);
+            }
             bool last = l == layout.LayerCount - 1;
-            string z = g.AddNode("Gemm", new[] { h, w, b }, last ? outputLayer : $"mlp.layer{l}.z", IntAttribute("transB", 1));
+            string z = g.AddNode("Gemm", new[] { h, w, b }, last ? outputLayer : $"mlp.layer{l}.z", IntAttribute("transB", inputMajor ? 0 : 1));
             h = last ? z : Activate(g, network, z, $"mlp.layer{l}.a");
         }
 
@@ -144,27 +157,51 @@ internal static class MlpOnnxGraph
         _ => throw new NotSupportedException($"The activation {network.HiddenActivation} has no ONNX export."),
     };
 
-    /// <summary>The first layer's weights and biases with the pipeline's affine feature map folded in (in double).</summary>
-    private static (float[] Weights, float[] Biases) FirstLayer(OnnxExportPlan plan)
+    /// <summary>
+    /// The first layer's weights and biases with the pipeline's affine feature map x·a + c folded in (in double), in the
+    /// layout the network stores them: W'[o,i] = W[o,i]·a[i] and b'[o] = b[o] + Σ_i W[o,i]·c[i], the sum over i in
+    /// increasing order for either layout.
+    /// </summary>
+    private static (float[] Weights, float[] Biases) FoldedFirstLayer(OnnxExportPlan plan)
     {
-        NetworkLayout layout = plan.Network.Layout;
-        float[] weights = plan.Network.Weights(0).ToArray();
-        float[] biases = plan.Network.Biases(0).ToArray();
-        if (plan.InputScale is not double[] a || plan.InputShift is not double[] c)
-            return (weights, biases);
-        int inputs = layout.InputsOf(0);
-        for (int o = 0; o < layout.OutputsOf(0); o++)
+        MlpNetwork network = plan.Network;
+        NetworkLayout layout = network.Layout;
+        double[] a = plan.InputScale ?? throw new InvalidOperationException("The plan has no input scale to fold.");
+        double[] c = plan.InputShift ?? throw new InvalidOperationException("The plan has an input scale but no shift.");
+        float[] weights = network.StoredWeights(0).ToArray();
+        ReadOnlySpan<float> stored = network.Biases(0).Span;
+        int inputs = layout.InputsOf(0), units = layout.OutputsOf(0);
+        var biases = new double[units];
+        for (int o = 0; o < units; o++)
+            biases[o] = stored[o];
+        if (network.IsInputMajor(0))
         {
-            double bias = biases[o];
+            // Row i holds input i's weight to every unit.
             for (int i = 0; i < inputs; i++)
             {
-                double w = weights[o * inputs + i];
-                bias += w * c[i];
-                weights[o * inputs + i] = (float)(w * a[i]);
+                Span<float> row = weights.AsSpan(i * units, units);
+                for (int o = 0; o < units; o++)
+                {
+                    double w = row[o];
+                    biases[o] += w * c[i];
+                    row[o] = (float)(w * a[i]);
+                }
             }
-            biases[o] = (float)bias;
         }
-        return (weights, biases);
+        else
+        {
+            for (int o = 0; o < units; o++)
+            {
+                Span<float> row = weights.AsSpan(o * inputs, inputs);
+                for (int i = 0; i < inputs; i++)
+                {
+                    double w = row[i];
+                    biases[o] += w * c[i];
+                    row[i] = (float)(w * a[i]);
+                }
+            }
+        }
+        return (weights, biases.Select(v => (float)v).ToArray());
     }
 
     private static TensorProto KeyValueTensor(OnnxKeyValues values)

@@ -40,6 +40,7 @@ internal sealed class OnnxGraphBuilder
     {
         CheckCount(name, dims, values.Length);
         var tensor = NewTensor(name, TensorProto.Types.DataType.Float, dims);
+        tensor.FloatData.Capacity = values.Length;
         foreach (float v in values)
             tensor.FloatData.Add(v);
         return AddInitializer(tensor);
