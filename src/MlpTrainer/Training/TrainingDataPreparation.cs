@@ -62,14 +62,15 @@ internal sealed class TrainingDataPreparation
         var sizes = new List<int> { train.FeatureCount };
         sizes.AddRange(o.HiddenLayerSizes);
         sizes.Add(_task == MlpTask.Multiclass ? train.ClassCount : 1);
+        long parameterCount = 0;
+        for (int l = 0; l + 1 < sizes.Count; l++)
+            parameterCount += (long)sizes[l] * sizes[l + 1] + sizes[l + 1];
+        if (parameterCount > Array.MaxLength)
+            throw TooLarge(string.Join("-", sizes), $"{parameterCount:N0} parameters, more than the {Array.MaxLength:N0} one array holds", sizes);
         var layout = new NetworkLayout(sizes, inputMajorFirstLayer: sparse);
         ModelMemory model = ModelMemory.Estimate(layout, o, o.BatchSize);
         if (model.TotalBytes > availableBytes)
-            throw new InvalidOperationException(
-                $"A {layout} network does not fit in memory: it needs about {model}, and {ModelMemory.Format(availableBytes)} is available. " +
-                $"The first layer alone has {train.FeatureCount} × {layout.OutputsOf(0)} weights. Ways out: fewer feature slots (e.g. fewer hash bits " +
-                "in OneHotHashEncoding or ProduceHashedNgrams), fewer units in the first hidden layer (HiddenLayerSizes[0]), or Optimizer = Sgd with " +
-                "Momentum = 0, which keeps no state per weight.");
+            throw TooLarge(layout.ToString(), $"about {model}, and {ModelMemory.Format(availableBytes)} is available", sizes);
         _log($"The model needs about {model}.");
 
         long limit = o.InMemoryLimitBytes ?? availableBytes / 2;
@@ -116,6 +117,11 @@ internal sealed class TrainingDataPreparation
         }
         return PrepareStreamed(layout, density, train, ReadValidation(validation, train, sparse), seed, buffer.Value, sparse);
     }
+
+    private static InvalidOperationException TooLarge(string shape, string need, List<int> sizes)
+        => new($"A {shape} network does not fit in memory: it needs {need}. The first layer alone has {sizes[0]:N0} × {sizes[1]:N0} weights. " +
+               "Ways out: fewer feature slots (fewer hash bits in OneHotHashEncoding, ProduceHashedNgrams or FeaturizeText's options), fewer units " +
+               "in the first hidden layer (HiddenLayerSizes[0]), or Optimizer = Sgd with Momentum = 0, which keeps no state per weight.");
 
     private int AutomaticBuffer(long bytesPerRow, long rows)
     {

@@ -1,0 +1,79 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MlpTrainer.Tests.Sparse;
+
+/// <summary>Sparse features through ML.NET pipelines: the choice of the sparse path, what it learns, its determinism, and its limits.</summary>
+public class SparsePipelineTests
+{
+    private static MlpOptions Options(int? threads = null) => new() { HiddenLayerSizes = new[] { 16 }, NumberOfEpochs = 20, LearningRate = 0.01f, BatchSize = 32, Seed = 3, NumberOfThreads = threads };
+
+    [Fact]
+    public void HashedCategoricalFeaturesTrainOnTheSparsePathAndTheLogSaysWhy()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = ml.Data.LoadFromEnumerable(SparseTableData.Rows(800, seed: 1));
+
+        (_, MlpBinaryModelParameters mlp, List<string> log) = SparseTableData.Fit(ml, train, Options());
+
+        Assert.Contains(log, m => m.Contains("sparse rows and a sparse first layer", StringComparison.Ordinal));
+        Assert.Contains(log, m => m.Contains("The model needs about", StringComparison.Ordinal));
+        Assert.True(mlp.Network.Layout.InputMajorFirstLayer);
+        Assert.Equal(3 * 4096 + 1, mlp.LayerSizes[0]);
+    }
+
+    [Fact]
+    public void TheSparsePathLearnsPerCategoryWeights()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = ml.Data.LoadFromEnumerable(SparseTableData.Rows(1500, seed: 1));
+        IDataView test = ml.Data.LoadFromEnumerable(SparseTableData.Rows(500, seed: 2));
+
+        (ITransformer model, _, _) = SparseTableData.Fit(ml, train, Options());
+
+        double auc = ml.BinaryClassification.EvaluateNonCalibrated(model.Transform(test)).AreaUnderRocCurve;
+        Assert.True(auc > 0.95, $"test AUC {auc:F4}");
+    }
+
+    [Fact]
+    public void SparseFeaturesFalseKeepsTheDenseFirstLayerAndLearnsTheSameTask()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = ml.Data.LoadFromEnumerable(SparseTableData.Rows(1500, seed: 1));
+        IDataView test = ml.Data.LoadFromEnumerable(SparseTableData.Rows(500, seed: 2));
+        MlpOptions options = Options();
+        options.SparseFeatures = false;
+
+        (ITransformer model, MlpBinaryModelParameters mlp, List<string> log) = SparseTableData.Fit(ml, train, options, bits: 8);
+
+        Assert.False(mlp.Network.Layout.InputMajorFirstLayer);
+        Assert.Contains(log, m => m.Contains("dense rows and a dense first layer (MlpOptions.SparseFeatures)", StringComparison.Ordinal));
+        Assert.True(ml.BinaryClassification.EvaluateNonCalibrated(model.Transform(test)).AreaUnderRocCurve > 0.95);
+    }
+
+    [Fact]
+    public void SparseTrainingGivesBitIdenticalWeightsOnOneAndTwoThreads()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = ml.Data.LoadFromEnumerable(SparseTableData.Rows(600, seed: 1));
+
+        float[] one = SparseTableData.Fit(ml, train, Options(threads: 1)).Mlp.Network.Parameters.ToArray();
+        float[] two = SparseTableData.Fit(ml, train, Options(threads: 2)).Mlp.Network.Parameters.ToArray();
+
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void AModelTooLargeForMemoryFailsBeforeReadingTheDataWithSizesAndWaysOut()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = ml.Data.LoadFromEnumerable(SparseTableData.Rows(100, seed: 1));
+
+        var e = Assert.Throws<InvalidOperationException>(() => SparseTableData.Fit(ml, train, new MlpOptions { HiddenLayerSizes = new[] { 100 } }, bits: 29));
+
+        Assert.Contains("does not fit in memory", e.Message);
+        Assert.Contains("1,610,612,737 × 100 weights", e.Message);
+        Assert.Contains("fewer hash bits", e.Message);
+        Assert.Contains("HiddenLayerSizes[0]", e.Message);
+    }
+}
