@@ -52,7 +52,8 @@ public static class MlpOnnxExport
     /// <param name="inputSchema">The schema of the data the model is applied to (e.g. the training data's <c>Schema</c>);
     /// it must hold the feature vector column. The label may be absent.</param>
     /// <param name="stream">A writable stream.</param>
-    /// <exception cref="NotSupportedException">The pipeline holds a transformer the export cannot express; the message names it.</exception>
+    /// <exception cref="NotSupportedException">The pipeline holds a transformer the export cannot express (the message names it),
+    /// or the network's weights pass the 2 GiB an ONNX file can hold.</exception>
     /// <exception cref="ArgumentException">The model holds no MLP, or the schema lacks its feature column.</exception>
     public static void ExportMlpToOnnx(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, Stream stream)
     {

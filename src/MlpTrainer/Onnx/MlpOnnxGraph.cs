@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text;
 using MlpTrainer.Model;
@@ -18,10 +19,30 @@ internal static class MlpOnnxGraph
     /// <summary>ONNX IR version 8, the one that goes with opset 17.</summary>
     public const int IrVersion = 8;
 
+    /// <summary>
+    /// The most parameter bytes a graph may hold: an ONNX model is one protobuf message, which cannot pass 2 GiB, and
+    /// the graph around the weights needs a little room too. (ONNX's external-data files are not written.)
+    /// </summary>
+    public const long MaxParameterBytes = 2_000_000_000;
+
+    /// <summary>Throws unless a network of this layout fits one ONNX file; the message gives the size and what to shrink.</summary>
+    /// <exception cref="NotSupportedException">The weights alone would pass the protobuf size limit.</exception>
+    public static void EnsureExportable(NetworkLayout layout)
+    {
+        long bytes = 4L * layout.ParameterCount;
+        if (bytes <= MaxParameterBytes)
+            return;
+        throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture,
+            $"Cannot export the {layout} network to ONNX: its {layout.ParameterCount:N0} parameters take {bytes:N0} bytes, and an ONNX " +
+            $"model is one protobuf message of at most 2 GiB (ONNX's external-data format is not supported). Train a smaller network: " +
+            $"fewer feature slots (for hashed features, fewer hash bits) or fewer hidden units in the first hidden layer."));
+    }
+
     public static ModelProto Build(OnnxExportPlan plan)
     {
         MlpNetwork network = plan.Network;
         NetworkLayout layout = network.Layout;
+        EnsureExportable(layout);
         var g = new OnnxGraphBuilder("MlpTrainer");
         string x = g.AddInput(plan.InputName, TensorProto.Types.DataType.Float, null, layout.InputSize);
 

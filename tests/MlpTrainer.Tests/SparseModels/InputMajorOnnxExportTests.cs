@@ -1,7 +1,9 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using MlpTrainer.Model;
+using MlpTrainer.Onnx;
 using MlpTrainer.Onnx.Proto;
 using Xunit.Abstractions;
 using static MlpTrainer.Tests.Onnx.OnnxTestData;
@@ -12,7 +14,7 @@ namespace MlpTrainer.Tests.SparseModels;
 /// <summary>
 /// A network with an input-major first layer exported to ONNX: the layer goes out as stored ([inputs, units], Gemm with
 /// transB = 0), alone or with the pipeline's normalizer folded into it, and ONNX Runtime reproduces ML.NET's scores
-/// and labels for every task on 1,000 rows.
+/// and labels for every task on 1,000 rows; a network too big for one ONNX file is refused with its size.
 /// </summary>
 public sealed class InputMajorOnnxExportTests
 {
@@ -109,6 +111,26 @@ public sealed class InputMajorOnnxExportTests
             RunOutput<float>(inputMajor, "Features", features, 0, ScoredRows, "Score"));
         _output.WriteLine($"max |unit-major − input-major| = {difference:E2}");
         Assert.InRange(difference, 0, 1e-6);
+    }
+
+    [Fact]
+    public void NetworkTooBigForOneOnnxFileIsRefusedNamingItsSizeAndTheWayOut()
+    {
+        // 2^21 hashed features × 250 units: 2.1 GB of weights. Only the layout is built, no parameters.
+        var layout = new NetworkLayout(new[] { 1 << 21, 250, 1 }, inputMajorFirstLayer: true);
+
+        var error = Assert.Throws<NotSupportedException>(() => MlpOnnxGraph.EnsureExportable(layout));
+
+        Assert.Contains((4L * layout.ParameterCount).ToString("N0", CultureInfo.InvariantCulture) + " bytes", error.Message);
+        Assert.Contains("2097152-250-1", error.Message);
+        Assert.Contains("fewer hash bits", error.Message);
+        Assert.Contains("fewer hidden units", error.Message);
+    }
+
+    [Fact]
+    public void NetworkOfAFewHundredMillionWeightsIsExportable()
+    {
+        MlpOnnxGraph.EnsureExportable(new NetworkLayout(new[] { 1 << 21, 200, 1 }, inputMajorFirstLayer: true));
     }
 
     private void Compare(InferenceSession session, MlpTask task, IEnumerable<float[]> featureRows, IDataView scored)
