@@ -1,6 +1,7 @@
 // MlpTrainer.ModelLoader: loads a saved ML.NET model in a fresh process and scores rows with it.
 //
 //   dotnet MlpTrainer.ModelLoader.dll <model.zip> <input.bin> <output.bin>
+//   dotnet MlpTrainer.ModelLoader.dll <model.zip> <input.txt> <output.bin>   (a text model: one input text per line)
 //
 // The point is what this program does NOT do: it names no MlpTrainer type and never calls
 // ComponentCatalog.RegisterAssembly. MlpTrainer.dll is only deployed beside it; ML.NET must find it from the name
@@ -20,6 +21,8 @@
 //
 // The model's input schema must have a known-size vector of Single named "Features"; a "Label" column, if it has
 // one, may be Single, Boolean, String or a UInt32 key and is filled with a default value (scores do not depend on it).
+// With an input.txt, the model's input is instead a String column "Text" (a text pipeline such as FeaturizeText → MLP)
+// and a Boolean "Label"; each line of the file is one row's text.
 //
 // Standard output, after a successful load, has "key: value" lines for the test to check:
 //   MlpTrainerLoadedBeforeLoad: False
@@ -51,9 +54,18 @@ if (loadedEarly)
     return 3;
 
 float[][] rows;
+string[]? texts = null;
 try
 {
-    rows = ReadRows(args[1]);
+    if (args[1].EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
+    {
+        texts = File.ReadAllLines(args[1]);
+        rows = Array.Empty<float[]>();
+    }
+    else
+    {
+        rows = ReadRows(args[1]);
+    }
 }
 catch (Exception e) when (e is IOException or InvalidDataException)
 {
@@ -68,7 +80,7 @@ try
     Describe(model);
 
     DataViewSchema.Column? label = inputSchema.GetColumnOrNull("Label");
-    (float[][] Batch, float[][] Engine) scores = label?.Type switch
+    (float[][] Batch, float[][] Engine) scores = texts is not null ? Score(mlContext, model, inputSchema, texts, t => new TextRow { Text = t }) : label?.Type switch
     {
         null => Score(mlContext, model, inputSchema, rows, f => new FeaturesRow { Features = f }),
         NumberDataViewType n when n.RawType == typeof(float) => Score(mlContext, model, inputSchema, rows, f => new SingleLabelRow { Features = f }),
@@ -121,8 +133,8 @@ static void WriteScores(string path, float[][] batch, float[][] engine)
     }
 }
 
-static (float[][] Batch, float[][] Engine) Score<TRow>(MLContext mlContext, ITransformer model, DataViewSchema inputSchema,
-    float[][] rows, Func<float[], TRow> makeRow)
+static (float[][] Batch, float[][] Engine) Score<TInput, TRow>(MLContext mlContext, ITransformer model, DataViewSchema inputSchema,
+    IReadOnlyList<TInput> rows, Func<TInput, TRow> makeRow)
     where TRow : class, new()
 {
     // The row classes' column types come from the saved schema: the vector size and the key type.
@@ -142,8 +154,8 @@ static (float[][] Batch, float[][] Engine) Score<TRow>(MLContext mlContext, ITra
         : ScoreBinary(mlContext, model, scored, definition, rows, makeRow);
 }
 
-static (float[][] Batch, float[][] Engine) ScoreVectors<TRow>(MLContext mlContext, ITransformer model, IDataView scored,
-    SchemaDefinition definition, float[][] rows, Func<float[], TRow> makeRow)
+static (float[][] Batch, float[][] Engine) ScoreVectors<TInput, TRow>(MLContext mlContext, ITransformer model, IDataView scored,
+    SchemaDefinition definition, IReadOnlyList<TInput> rows, Func<TInput, TRow> makeRow)
     where TRow : class, new()
 {
     Console.WriteLine("ScoreColumns: Score");
@@ -165,8 +177,8 @@ static (float[][] Batch, float[][] Engine) ScoreVectors<TRow>(MLContext mlContex
 }
 
 // A scalar Score and nothing else the loader knows of: a regression.
-static (float[][] Batch, float[][] Engine) ScoreScalars<TRow>(MLContext mlContext, ITransformer model, IDataView scored,
-    SchemaDefinition definition, float[][] rows, Func<float[], TRow> makeRow)
+static (float[][] Batch, float[][] Engine) ScoreScalars<TInput, TRow>(MLContext mlContext, ITransformer model, IDataView scored,
+    SchemaDefinition definition, IReadOnlyList<TInput> rows, Func<TInput, TRow> makeRow)
     where TRow : class, new()
 {
     Console.WriteLine("ScoreColumns: Score");
@@ -188,8 +200,8 @@ static (float[][] Batch, float[][] Engine) ScoreScalars<TRow>(MLContext mlContex
 }
 
 // A scalar Score with Probability and PredictedLabel: a binary classifier. PredictedLabel is written as 1 or 0.
-static (float[][] Batch, float[][] Engine) ScoreBinary<TRow>(MLContext mlContext, ITransformer model, IDataView scored,
-    SchemaDefinition definition, float[][] rows, Func<float[], TRow> makeRow)
+static (float[][] Batch, float[][] Engine) ScoreBinary<TInput, TRow>(MLContext mlContext, ITransformer model, IDataView scored,
+    SchemaDefinition definition, IReadOnlyList<TInput> rows, Func<TInput, TRow> makeRow)
     where TRow : class, new()
 {
     Console.WriteLine("ScoreColumns: Score, Probability, PredictedLabel");
@@ -276,6 +288,12 @@ internal sealed class KeyLabelRow
 {
     public uint Label = 0;
     public float[] Features = Array.Empty<float>();
+}
+
+internal sealed class TextRow
+{
+    public bool Label = false;
+    public string Text = "";
 }
 
 internal sealed class ScoreRow

@@ -39,6 +39,20 @@ internal static class ModelLoaderProcess
         return new Result(exitCode, stdout, stderr, batch, engine);
     }
 
+    /// <summary>Scores <paramref name="texts"/> (one row each, a text model's "Text" column) with the model at <paramref name="modelPath"/> in a new process.</summary>
+    public static Result RunText(string modelPath, IEnumerable<string> texts, string workDirectory)
+    {
+        string input = Path.Combine(workDirectory, $"input-{Guid.NewGuid():N}.txt");
+        string output = Path.Combine(workDirectory, $"output-{Guid.NewGuid():N}.bin");
+        File.WriteAllLines(input, texts.Select(t => t.ReplaceLineEndings(" ")));
+
+        (int exitCode, string stdout, string stderr) = RepositoryProgram.Execute(Loader.StartInfo(new[] { modelPath, input, output }), RunTimeout);
+        if (exitCode != 0 || !File.Exists(output))
+            return new Result(exitCode, stdout, stderr, Array.Empty<float[]>(), Array.Empty<float[]>());
+        (float[][] batch, float[][] engine) = ReadScores(output);
+        return new Result(exitCode, stdout, stderr, batch, engine);
+    }
+
     private static void WriteRows(string path, float[][] rows)
     {
         using var writer = new BinaryWriter(File.Create(path));
