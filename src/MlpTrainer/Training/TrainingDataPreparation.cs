@@ -9,8 +9,8 @@ namespace MlpTrainer.Training;
 /// <item>Dense or sparse: the first rows' share of non-zero features (<see cref="FeatureDensity"/>) decides, unless
 /// <see cref="MlpOptions.SparseFeatures"/> does. Sparse data is held as its non-zeros only and feeds an input-major
 /// first layer that reads (and updates) only the slots present in a minibatch.</item>
-/// <item>The model's own memory (<see cref="ModelMemory"/>): a model that cannot fit fails at once, with the sizes and
-/// the ways out.</item>
+/// <item>The model's own memory (<see cref="ModelMemory"/>): a model that cannot fit, or could not be saved, fails at
+/// once, with the sizes and the ways out.</item>
 /// <item>In memory or streamed: <see cref="MlpOptions.StreamingShuffleBufferRows"/>, or the estimated size of the rows
 /// against <see cref="MlpOptions.InMemoryLimitBytes"/>; a data view that does not know its row count is read into
 /// memory while it stays under the limit, and streamed once it passes it.</item>
@@ -71,6 +71,8 @@ internal sealed class TrainingDataPreparation
         ModelMemory model = ModelMemory.Estimate(layout, o, o.BatchSize);
         if (model.TotalBytes > availableBytes)
             throw TooLarge(layout.ToString(), $"about {model}, and {ModelMemory.Format(availableBytes)} is available", sizes);
+        // A model that trains for hours and then cannot be saved is a failure found too late.
+        NetworkSerializer.EnsureWritable(layout, o.NumberOfEpochs);
         _log($"The model needs about {model}.");
 
         long limit = o.InMemoryLimitBytes ?? availableBytes / 2;
