@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -37,12 +36,10 @@ public sealed class MlpBinaryEstimator : MlpEstimatorBase<BinaryPredictionTransf
         => new(Host, network, settings, history);
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) => new[]
+    private protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) => new[]
     {
         new SchemaShape.Column(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
             new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
@@ -53,7 +50,6 @@ public sealed class MlpBinaryEstimator : MlpEstimatorBase<BinaryPredictionTransf
     };
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override BinaryPredictionTransformer<MlpBinaryModelParameters> MakeTransformer(MlpBinaryModelParameters model, DataViewSchema trainSchema)
+    private protected override BinaryPredictionTransformer<MlpBinaryModelParameters> MakeTransformer(MlpBinaryModelParameters model, DataViewSchema trainSchema)
         => new(Host, model, trainSchema, FeatureColumn.Name);
 }

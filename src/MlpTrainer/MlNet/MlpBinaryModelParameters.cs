@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -51,8 +50,7 @@ public sealed class MlpBinaryModelParameters : MlpModelParametersBase<float>, IV
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
     /// <summary>Part of ML.NET's predictor protocol.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
 
     private protected override DataViewType OutputType => NumberDataViewType.Single;
 

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -74,8 +73,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     private protected abstract TModel CreateModel(MlpNetwork network, TrainingSettings settings, IReadOnlyList<MlpEpochReport> history);
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override TModel TrainModelCore(TrainContext context)
+    private protected override TModel TrainModelCore(TrainContext context)
     {
         Host.CheckValue(context, nameof(context));
         MlpOptions options = _options;

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -53,8 +52,7 @@ public sealed class MlpModelParameters : MlpModelParametersBase<VBuffer<float>>
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
     /// <summary>Part of ML.NET's predictor protocol.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
 
     private protected override DataViewType OutputType => _outputType;
 

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -38,19 +37,16 @@ public sealed class MlpRegressionEstimator : MlpEstimatorBase<RegressionPredicti
         => new(Host, network, settings, history);
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.Regression;
+    private protected override PredictionKind PredictionKind => PredictionKind.Regression;
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) => new[]
+    private protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) => new[]
     {
         new SchemaShape.Column(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
             new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
     };
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override RegressionPredictionTransformer<MlpRegressionModelParameters> MakeTransformer(MlpRegressionModelParameters model, DataViewSchema trainSchema)
+    private protected override RegressionPredictionTransformer<MlpRegressionModelParameters> MakeTransformer(MlpRegressionModelParameters model, DataViewSchema trainSchema)
         => new(Host, model, trainSchema, FeatureColumn.Name);
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -50,8 +49,7 @@ public sealed class MlpRegressionModelParameters : MlpModelParametersBase<float>
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
     /// <summary>Part of ML.NET's predictor protocol.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.Regression;
+    private protected override PredictionKind PredictionKind => PredictionKind.Regression;
 
     private protected override DataViewType OutputType => NumberDataViewType.Single;
 
