@@ -10,8 +10,12 @@ public static class MlpCatalog
 {
     /// <summary>A multilayer-perceptron multiclass trainer with the given options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The loaded ML.NET is not a version this MlpTrainer supports; the message names the supported range.</exception>
     public static MlpEstimator Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, MlpOptions options)
-        => MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+    {
+        MlNetVersionCheck.ThrowIfUnsupported();
+        return MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+    }
 
     /// <summary>A multilayer-perceptron multiclass trainer with the most used options; the rest keep their <see cref="MlpOptions"/> defaults.</summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
@@ -41,13 +45,18 @@ public static class MlpCatalog
             learningRate, batchSize, numberOfEpochs, seed);
         options.Optimizer = optimizer;
         options.L2Regularization = l2Regularization;
+        MlNetVersionCheck.ThrowIfUnsupported();
         return MlNetCatalogEnvironment.CreateEstimator(catalog, options);
     }
 
     /// <summary>A multilayer-perceptron binary classifier (Boolean label, sigmoid output, log-loss) with the given options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The loaded ML.NET is not a version this MlpTrainer supports; the message names the supported range.</exception>
     public static MlpBinaryEstimator Mlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, MlpOptions options)
-        => MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+    {
+        MlNetVersionCheck.ThrowIfUnsupported();
+        return MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+    }
 
     /// <summary>A multilayer-perceptron binary classifier with the most used options; the rest keep their <see cref="MlpOptions"/> defaults.</summary>
     /// <param name="catalog">The binary classification trainers catalog.</param>
@@ -70,13 +79,20 @@ public static class MlpCatalog
         int batchSize = 200,
         int numberOfEpochs = 200,
         int? seed = null)
-        => MlNetCatalogEnvironment.CreateEstimator(catalog, Common(labelColumnName, featureColumnName, exampleWeightColumnName,
+    {
+        MlNetVersionCheck.ThrowIfUnsupported();
+        return MlNetCatalogEnvironment.CreateEstimator(catalog, Common(labelColumnName, featureColumnName, exampleWeightColumnName,
             hiddenLayerSizes, activation, learningRate, batchSize, numberOfEpochs, seed));
+    }
 
     /// <summary>A multilayer-perceptron regressor (Single label, linear output, squared error or Huber) with the given options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The loaded ML.NET is not a version this MlpTrainer supports; the message names the supported range.</exception>
     public static MlpRegressionEstimator Mlp(this RegressionCatalog.RegressionTrainers catalog, MlpOptions options)
-        => MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+    {
+        MlNetVersionCheck.ThrowIfUnsupported();
+        return MlNetCatalogEnvironment.CreateEstimator(catalog, options);
+    }
 
     /// <summary>A multilayer-perceptron regressor with the most used options; the rest keep their <see cref="MlpOptions"/> defaults.</summary>
     /// <param name="catalog">The regression trainers catalog.</param>
@@ -105,6 +121,7 @@ public static class MlpCatalog
         MlpOptions options = Common(labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayerSizes, activation,
             learningRate, batchSize, numberOfEpochs, seed);
         options.NormalizeLabel = normalizeLabel;
+        MlNetVersionCheck.ThrowIfUnsupported();
         return MlNetCatalogEnvironment.CreateEstimator(catalog, options);
     }
 

@@ -18,6 +18,7 @@ public sealed class MlpBinaryEstimator : MlpEstimatorBase<BinaryPredictionTransf
 
     /// <summary>Creates the trainer. The options are checked and copied: later changes to them have no effect.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The loaded ML.NET is not a version this MlpTrainer supports; the message names the supported range.</exception>
     public MlpBinaryEstimator(MLContext mlContext, MlpOptions options)
         : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), CheckOptions(options, MlpTask.Binary))
     {

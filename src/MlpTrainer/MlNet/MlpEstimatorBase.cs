@@ -59,9 +59,13 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     public TTransformer Fit(IDataView trainData, TModel initialModel)
         => TrainTransformer(trainData, initPredictor: initialModel ?? throw new ArgumentNullException(nameof(initialModel)));
 
-    /// <summary>Checks <paramref name="options"/> for <paramref name="task"/> and returns the copy the trainer keeps.</summary>
+    /// <summary>
+    /// Checks the loaded ML.NET and <paramref name="options"/> for <paramref name="task"/> and returns the copy the
+    /// trainer keeps. Every constructor calls it before its base constructor, so before any ML.NET internal is touched.
+    /// </summary>
     private protected static MlpOptions CheckOptions(MlpOptions options, MlpTask task)
     {
+        MlNetVersionCheck.ThrowIfUnsupported();
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(task);
         return options.Clone();
