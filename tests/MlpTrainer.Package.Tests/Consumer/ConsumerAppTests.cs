@@ -72,7 +72,9 @@ public sealed class ConsumerAppTests
             {
                 ConsumerProject app = ConsumerProject.Create(_library, AppName);
                 app.Write("Program.cs", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Consumer", "App", "Program.cs")));
-                app.Build();
+                DotnetCli.Result build = app.Build();
+                if (build.ExitCode != 0)
+                    throw new InvalidOperationException($"The consumer app did not build: {build}");
                 Directory.CreateDirectory(Path.Combine(app.Directory, "models"));
                 _app = app;
             }

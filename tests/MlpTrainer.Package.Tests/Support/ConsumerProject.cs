@@ -61,7 +61,13 @@ public sealed class ConsumerProject
     public void AddPackage(string id, string version)
         => Step($"add package {id}", "add", Directory, "package", id, "--version", version);
 
-    public void Build() => Step("build", new[] { "build", Directory }.Concat(DotnetCli.BuildSwitches).ToArray());
+    /// <summary>Builds the project (Debug); returns the result, failed or not, with the compiler's messages.</summary>
+    public DotnetCli.Result Build()
+    {
+        DotnetCli.Result result = DotnetCli.Run(Directory, CommandTimeout, _environment, new[] { "build", Directory }.Concat(DotnetCli.BuildSwitches).ToArray());
+        Timings.Add(("build", result.Elapsed));
+        return result;
+    }
 
     /// <summary>Runs the built program with <paramref name="arguments"/>; returns what it printed.</summary>
     public DotnetCli.Result Run(params string[] arguments)
