@@ -21,6 +21,72 @@ public sealed class CsvErrorTests : IDisposable
     }
 
     [Fact]
+    public void First_line_of_values_is_not_taken_for_a_header()
+    {
+        string csv = CsvFiles.Lines(_folder.File("values.csv"),
+            Enumerable.Range(0, 40).Select(i => $"{i * 0.5},{i % 3},{(i % 2 == 0 ? "a" : "b")}").ToArray());
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind");
+
+        OutputAssert.SingleErrorLine(result, "The first line of 'values.csv' is not a header", "'0' is a number", "naming the 3 columns");
+        Assert.DoesNotContain("Index was outside", result.Errors);
+    }
+
+    [Fact]
+    public void Row_with_more_values_than_the_header_is_named_by_its_line()
+    {
+        string csv = CsvFiles.Lines(_folder.File("ragged.csv"),
+            new[] { "x,kind" }.Concat(Enumerable.Range(0, 30).Select(i => i == 6 ? $"{i},a,extra" : $"{i},{(i % 2 == 0 ? "a" : "b")}")).ToArray());
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind");
+
+        OutputAssert.SingleErrorLine(result, "Line 8 of 'ragged.csv' has 3 values, but the header names 2 columns (x, kind)");
+    }
+
+    [Fact]
+    public void Header_naming_a_column_twice_is_refused()
+    {
+        string csv = CsvFiles.Lines(_folder.File("twice.csv"),
+            new[] { "x,kind,x" }.Concat(Enumerable.Range(0, 30).Select(i => $"{i},{(i % 2 == 0 ? "a" : "b")},{i}")).ToArray());
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind");
+
+        OutputAssert.SingleErrorLine(result, "names the column 'x' twice (columns 1 and 3)");
+    }
+
+    [Fact]
+    public void Header_with_an_unnamed_column_is_refused()
+    {
+        string csv = CsvFiles.Lines(_folder.File("unnamed.csv"),
+            new[] { "x,,kind" }.Concat(Enumerable.Range(0, 30).Select(i => $"{i},{i},{(i % 2 == 0 ? "a" : "b")}")).ToArray());
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind");
+
+        OutputAssert.SingleErrorLine(result, "column 2 has no name", "'x,,kind'");
+    }
+
+    [Fact]
+    public void Empty_file_is_refused()
+    {
+        string csv = CsvFiles.Lines(_folder.File("empty.csv"));
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind");
+
+        OutputAssert.SingleErrorLine(result, "'empty.csv' is empty", "first line naming the columns");
+    }
+
+    [Fact]
+    public void Quoted_fields_with_commas_and_line_breaks_count_as_one_value()
+    {
+        string csv = CsvFiles.Lines(_folder.File("quoted.csv"),
+            new[] { "x,note,kind" }.Concat(Enumerable.Range(0, 40).Select(i => $"{i},\"a, b\nc\",{(i % 2 == 0 ? "a" : "b")}")).ToArray());
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind", "--epochs", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
     public void Missing_label_column_is_named_and_the_columns_are_listed()
     {
         string csv = CsvFiles.Multiclass(_folder.File("animals.csv"));

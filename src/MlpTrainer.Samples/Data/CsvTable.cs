@@ -18,6 +18,7 @@ public static class CsvTable
     {
         if (!File.Exists(path))
             throw new UsageException(Directory.Exists(path) ? $"'{path}' is a folder, not a CSV file." : $"The file '{path}' does not exist.");
+        CsvLayout.Check(path);
         DataFrame data;
         try
         {

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -19,6 +18,7 @@ public sealed class MlpBinaryEstimator : MlpEstimatorBase<BinaryPredictionTransf
 
     /// <summary>Creates the trainer. The options are checked and copied: later changes to them have no effect.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The loaded ML.NET is not a version this MlpTrainer supports; the message names the supported range.</exception>
     public MlpBinaryEstimator(MLContext mlContext, MlpOptions options)
         : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), CheckOptions(options, MlpTask.Binary))
     {
@@ -37,12 +37,10 @@ public sealed class MlpBinaryEstimator : MlpEstimatorBase<BinaryPredictionTransf
         => new(Host, network, settings, history);
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) => new[]
+    private protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) => new[]
     {
         new SchemaShape.Column(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
             new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
@@ -53,7 +51,6 @@ public sealed class MlpBinaryEstimator : MlpEstimatorBase<BinaryPredictionTransf
     };
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override BinaryPredictionTransformer<MlpBinaryModelParameters> MakeTransformer(MlpBinaryModelParameters model, DataViewSchema trainSchema)
+    private protected override BinaryPredictionTransformer<MlpBinaryModelParameters> MakeTransformer(MlpBinaryModelParameters model, DataViewSchema trainSchema)
         => new(Host, model, trainSchema, FeatureColumn.Name);
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -38,7 +37,14 @@ public sealed class MlpBinaryModelParameters : MlpModelParametersBase<float>, IV
     /// <summary>The logit for one row of features, the value of the <c>Score</c> column.</summary>
     public float PredictScore(ReadOnlySpan<float> features) => Output(features)[0];
 
+    /// <summary>ML.NET's loader for this model, found through the LoadableClass attribute above.</summary>
     internal static MlpBinaryModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        MlNetVersionCheck.ThrowIfUnsupported();
+        return Load(env, ctx);
+    }
+
+    private static MlpBinaryModelParameters Load(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
@@ -51,8 +57,7 @@ public sealed class MlpBinaryModelParameters : MlpModelParametersBase<float>, IV
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
     /// <summary>Part of ML.NET's predictor protocol.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
 
     private protected override DataViewType OutputType => NumberDataViewType.Single;
 

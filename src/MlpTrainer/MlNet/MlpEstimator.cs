@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -22,6 +21,7 @@ public sealed class MlpEstimator : MlpEstimatorBase<MulticlassPredictionTransfor
 
     /// <summary>Creates the trainer. The options are checked and copied: later changes to them have no effect.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The loaded ML.NET is not a version this MlpTrainer supports; the message names the supported range.</exception>
     public MlpEstimator(MLContext mlContext, MlpOptions options)
         : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), CheckOptions(options, MlpTask.Multiclass))
     {
@@ -40,20 +40,17 @@ public sealed class MlpEstimator : MlpEstimatorBase<MulticlassPredictionTransfor
         => new(Host, network, settings, history);
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override void CheckLabelCompatible(SchemaShape.Column labelCol)
+    private protected override void CheckLabelCompatible(SchemaShape.Column labelCol)
     {
         if (!labelCol.IsKey || labelCol.Kind != SchemaShape.Column.VectorKind.Scalar)
             throw Host.ExceptSchemaMismatch(nameof(labelCol), "label", LabelColumn.Name, "Key", labelCol.GetTypeString());
     }
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema)
+    private protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema)
     {
         if (!inputSchema.TryFindColumn(LabelColumn.Name, out SchemaShape.Column labelCol))
             throw Host.ExceptSchemaMismatch(nameof(inputSchema), "label", LabelColumn.Name);
@@ -70,7 +67,6 @@ public sealed class MlpEstimator : MlpEstimatorBase<MulticlassPredictionTransfor
     }
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override MulticlassPredictionTransformer<MlpModelParameters> MakeTransformer(MlpModelParameters model, DataViewSchema trainSchema)
+    private protected override MulticlassPredictionTransformer<MlpModelParameters> MakeTransformer(MlpModelParameters model, DataViewSchema trainSchema)
         => new(Host, model, trainSchema, FeatureColumn.Name, LabelColumn.Name);
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -60,9 +59,13 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     public TTransformer Fit(IDataView trainData, TModel initialModel)
         => TrainTransformer(trainData, initPredictor: initialModel ?? throw new ArgumentNullException(nameof(initialModel)));
 
-    /// <summary>Checks <paramref name="options"/> for <paramref name="task"/> and returns the copy the trainer keeps.</summary>
+    /// <summary>
+    /// Checks the loaded ML.NET and <paramref name="options"/> for <paramref name="task"/> and returns the copy the
+    /// trainer keeps. Every constructor calls it before its base constructor, so before any ML.NET internal is touched.
+    /// </summary>
     private protected static MlpOptions CheckOptions(MlpOptions options, MlpTask task)
     {
+        MlNetVersionCheck.ThrowIfUnsupported();
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(task);
         return options.Clone();
@@ -74,8 +77,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     private protected abstract TModel CreateModel(MlpNetwork network, TrainingSettings settings, IReadOnlyList<MlpEpochReport> history);
 
     /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override TModel TrainModelCore(TrainContext context)
+    private protected override TModel TrainModelCore(TrainContext context)
     {
         Host.CheckValue(context, nameof(context));
         MlpOptions options = _options;

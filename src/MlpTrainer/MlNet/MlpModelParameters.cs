@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -40,7 +39,14 @@ public sealed class MlpModelParameters : MlpModelParametersBase<VBuffer<float>>
     /// <summary>Class probabilities for one row of features, the same values the <c>Score</c> column holds.</summary>
     public float[] Predict(ReadOnlySpan<float> features) => Output(features);
 
+    /// <summary>ML.NET's loader for this model, found through the LoadableClass attribute above.</summary>
     internal static MlpModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        MlNetVersionCheck.ThrowIfUnsupported();
+        return Load(env, ctx);
+    }
+
+    private static MlpModelParameters Load(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
@@ -53,8 +59,7 @@ public sealed class MlpModelParameters : MlpModelParametersBase<VBuffer<float>>
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
     /// <summary>Part of ML.NET's predictor protocol.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
 
     private protected override DataViewType OutputType => _outputType;
 

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -121,8 +120,7 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
     private protected abstract VersionInfo GetVersionInfo();
 
     /// <summary>Part of ML.NET's saving protocol; use <c>MLContext.Model.Save</c>.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override void SaveCore(ModelSaveContext ctx)
+    private protected override void SaveCore(ModelSaveContext ctx)
     {
         ctx.SetVersionInfo(GetVersionInfo());
         base.SaveCore(ctx);

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -37,7 +36,14 @@ public sealed class MlpRegressionModelParameters : MlpModelParametersBase<float>
     /// <summary>The label's mean and standard deviation learned with <see cref="MlpOptions.NormalizeLabel"/> (0 and 1 without it).</summary>
     public (float Mean, float StandardDeviation) LabelScaling => (Network.OutputOffset, Network.OutputScale);
 
+    /// <summary>ML.NET's loader for this model, found through the LoadableClass attribute above.</summary>
     internal static MlpRegressionModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        MlNetVersionCheck.ThrowIfUnsupported();
+        return Load(env, ctx);
+    }
+
+    private static MlpRegressionModelParameters Load(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
@@ -50,8 +56,7 @@ public sealed class MlpRegressionModelParameters : MlpModelParametersBase<float>
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
     /// <summary>Part of ML.NET's predictor protocol.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public override PredictionKind PredictionKind => PredictionKind.Regression;
+    private protected override PredictionKind PredictionKind => PredictionKind.Regression;
 
     private protected override DataViewType OutputType => NumberDataViewType.Single;
 

@@ -55,8 +55,10 @@ public static class MlpOnnxExport
     /// <exception cref="NotSupportedException">The pipeline holds a transformer the export cannot express (the message names it),
     /// or the network's weights pass the 2 GiB an ONNX file can hold.</exception>
     /// <exception cref="ArgumentException">The model holds no MLP, or the schema lacks its feature column.</exception>
+    /// <exception cref="InvalidOperationException">The loaded ML.NET is not a version this MlpTrainer supports; the message names the supported range.</exception>
     public static void ExportMlpToOnnx(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, Stream stream)
     {
+        MlNetVersionCheck.ThrowIfUnsupported();
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -72,6 +74,7 @@ public static class MlpOnnxExport
     /// <inheritdoc cref="ExportMlpToOnnx(ModelOperationsCatalog, ITransformer, DataViewSchema, Stream)"/>
     public static void ExportMlpToOnnx(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, string filePath)
     {
+        MlNetVersionCheck.ThrowIfUnsupported();
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputSchema);

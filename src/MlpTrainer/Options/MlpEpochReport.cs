@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace MlpTrainer;
 
 /// <summary>
@@ -16,4 +18,21 @@ public sealed record MlpEpochReport(
     double? ValidationLoss,
     double? ValidationAccuracy,
     float LearningRate,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>
+    /// One line for a console or a log, e.g. <c>Epoch 3: training loss 0.412345, validation loss 0.398765, validation
+    /// accuracy 0.9123, learning rate 0.001, 0.12 s</c>; the validation figures appear only when there are some.
+    /// </summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"Epoch {Epoch}: training loss {TrainingLoss:F6}");
+        if (ValidationLoss is double loss)
+            text.Append(CultureInfo.InvariantCulture, $", validation loss {loss:F6}");
+        if (ValidationAccuracy is double accuracy)
+            text.Append(CultureInfo.InvariantCulture, $", validation accuracy {accuracy:F4}");
+        text.Append(CultureInfo.InvariantCulture, $", learning rate {LearningRate:G4}, {Seconds:F2} s");
+        return text.ToString();
+    }
+}
