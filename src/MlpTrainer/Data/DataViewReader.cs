@@ -14,6 +14,9 @@ namespace MlpTrainer.Data;
 internal static class DataViewReader
 {
     /// <param name="Dataset">The rows, or null when they did not fit under the limit.</param>
+    /// <param name="SkippedMissingLabel">Rows skipped for a missing label.</param>
+    /// <param name="SkippedBadFeatures">Rows skipped for a NaN or infinite feature.</param>
+    /// <param name="SkippedBadWeight">Rows skipped for a negative, NaN or infinite weight.</param>
     /// <param name="RowsRead">Usable rows read (all of them, or those read before the limit was passed).</param>
     /// <param name="BytesRead">Bytes those rows took in memory.</param>
     public readonly record struct Result(RowDataset? Dataset, long SkippedMissingLabel, long SkippedBadFeatures, long SkippedBadWeight,

@@ -43,7 +43,7 @@ internal sealed class DataViewRowReader : IDisposable
 
     public long SkippedBadWeight { get; private set; }
 
-    /// <summary>The position in the data view (counting skipped rows) of the row the last <see cref="Read"/> returned.</summary>
+    /// <summary>The position in the data view (counting skipped rows) of the row the last <see cref="Read(out float, out float)"/> returned.</summary>
     public long Position => _cursor.Position;
 
     /// <summary>

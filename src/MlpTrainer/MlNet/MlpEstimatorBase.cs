@@ -73,6 +73,9 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
 
     private protected abstract MlpTask Task { get; }
 
+    /// <summary>The prediction transformer <c>Fit</c> would return around <paramref name="model"/>, bound to <paramref name="trainSchema"/>'s columns.</summary>
+    internal TTransformer CreateTransformer(TModel model, DataViewSchema trainSchema) => MakeTransformer(model, trainSchema);
+
     /// <summary>Wraps a trained network in this task's model.</summary>
     private protected abstract TModel CreateModel(MlpNetwork network, TrainingSettings settings, IReadOnlyList<MlpEpochReport> history);
 

@@ -115,9 +115,9 @@ internal static class InputMajorNetworks
         var options = new MlpOptions { LabelColumnName = "Label", FeatureColumnName = "Features" };
         return network.Task switch
         {
-            MlpTask.Multiclass => new MlpEstimator(ml, options).MakeTransformer((MlpModelParameters)ModelParameters(ml, network), trainSchema),
-            MlpTask.Binary => new MlpBinaryEstimator(ml, options).MakeTransformer((MlpBinaryModelParameters)ModelParameters(ml, network), trainSchema),
-            _ => new MlpRegressionEstimator(ml, options).MakeTransformer((MlpRegressionModelParameters)ModelParameters(ml, network), trainSchema),
+            MlpTask.Multiclass => new MlpEstimator(ml, options).CreateTransformer((MlpModelParameters)ModelParameters(ml, network), trainSchema),
+            MlpTask.Binary => new MlpBinaryEstimator(ml, options).CreateTransformer((MlpBinaryModelParameters)ModelParameters(ml, network), trainSchema),
+            _ => new MlpRegressionEstimator(ml, options).CreateTransformer((MlpRegressionModelParameters)ModelParameters(ml, network), trainSchema),
         };
     }
 
