@@ -4,7 +4,11 @@ internal static class BenchmarkCommand
 {
     private const string Usage = """
         Usage: dotnet run -c Release --project tests/MlpTrainer.Benchmarks -- <benchmark> [options]
-          epochs [--epochs N] [--threads N]   the standard workload: Fashion-MNIST 60k, 784-256-128-10 ReLU, Adam 1e-3,
+          fit [--epochs N] [--threads N]      the user's path: MlpEstimator.Fit on a cached, NormalizeMinMax-ed IDataView of
+                                              the standard workload; Fit wall time, time before the first epoch, first and
+                                              median epoch, peak working set, test accuracy
+          scaling [--epochs N] [--threads N]  Fit wall time for 10k, 60k and 600k rows (the last streamed)
+          epochs [--epochs N] [--threads N]   the internal training loop (profiling) on the standard workload: Fashion-MNIST 60k, 784-256-128-10 ReLU, Adam 1e-3,
                                               batch 128; prints s/epoch (median), samples/s, GFLOP/s, % of the GEMM
                                               ceiling, peak working set and test accuracy
           gemm [--threads N]                  GFLOP/s of the matrix products backprop uses, and the ceiling
@@ -36,6 +40,8 @@ internal static class BenchmarkCommand
         int threads = options.GetValueOrDefault("--threads", Environment.ProcessorCount);
         return args[0] switch
         {
+            "fit" => FitBenchmark.RunFit(options.GetValueOrDefault("--epochs", 5), threads),
+            "scaling" => FitBenchmark.RunScaling(options.GetValueOrDefault("--epochs", 3), threads),
             "epochs" => EpochBenchmark.Run(options.GetValueOrDefault("--epochs", 5), threads),
             "gemm" => GemmBenchmark.Run(threads),
             "scoring" => ScoringBenchmark.Run(threads),

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlpTrainer.Samples.Data;
+
+namespace MlpTrainer.Benchmarks;
+
+/// <summary>
+/// The standard workload through the user's path: <c>MlpEstimator.Fit</c> on an <see cref="IDataView"/>, wall time of
+/// the whole call, split into the time before the first epoch (reading the rows, initialisation), the first epoch, the
+/// median epoch and the time after the last one. Only the public API is used.
+/// <list type="bullet">
+/// <item><c>fit</c>: Fashion-MNIST's 60,000 training images as raw pixels, <c>NormalizeMinMax</c>-ed and cached, as a
+/// user would prepare them; the test accuracy after the epochs.</item>
+/// <item><c>scaling</c>: the same images scaled to [0, 1] by an enumerable data view that is read afresh every pass (no
+/// cache), repeated to 10k, 60k and 600k rows; 600k rows (1.9 GB of features) are above <c>InMemoryLimitBytes</c> (1
+/// GiB here) and stream.</item>
+/// </list>
+/// </summary>
+internal static class FitBenchmark
+{
+    private sealed class ImageRow
+    {
+        [VectorType(FashionMnist.ImageSize)]
+        public float[] Features { get; set; } = Array.Empty<float>();
+
+        public uint Label { get; set; }
+    }
+
+    private static MlpOptions StandardOptions(int epochs, int threads) => new()
+    {
+        HiddenLayerSizes = new[] { 256, 128 }, Activation = MlpActivation.ReLU, Optimizer = MlpOptimizer.Adam,
+        LearningRate = 1e-3f, BatchSize = 128, NumberOfEpochs = epochs, L2Regularization = 0f, Seed = 0, NumberOfThreads = threads,
+    };
+
+    public static int RunFit(int epochs, int threads)
+    {
+        if (!Workload.EnsureInstalled())
+            return 2;
+        FashionMnist train = FashionMnist.Load(train: true), test = FashionMnist.Load(train: false);
+        var ml = new MLContext(seed: 0);
+        IDataView rawTrain = ml.Data.LoadFromEnumerable(Rows(train, train.Count, scale: false));
+        IDataView rawTest = ml.Data.LoadFromEnumerable(Rows(test, test.Count, scale: false));
+        ITransformer prepare = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.NormalizeMinMax("Features")).Fit(rawTrain);
+        IDataView prepared = ml.Data.Cache(prepare.Transform(rawTrain));
+        double cursorPass = Touch(prepared);
+        Console.WriteLine($"data         Fashion-MNIST {train.Count} training images, MapValueToKey + NormalizeMinMax, cached (a cursor pass reading every row: {cursorPass:F3} s)");
+
+        Timing timing = Fit(ml, prepared, StandardOptions(epochs, threads), out ITransformer model);
+        double accuracy = ml.MulticlassClassification.Evaluate(model.Transform(prepare.Transform(rawTest))).MicroAccuracy;
+        timing.Print($"784-256-128-10 ReLU, Adam 1e-3, batch 128, {epochs} epochs, {threads} threads");
+        Console.WriteLine($"peak RSS     {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
+        Console.WriteLine($"test accuracy {accuracy:F4} after {epochs} epochs");
+        return 0;
+    }
+
+    public static int RunScaling(int epochs, int threads)
+    {
+        if (!Workload.EnsureInstalled())
+            return 2;
+        FashionMnist train = FashionMnist.Load(train: true);
+        Console.WriteLine($"| rows | Fit wall (s) | before epoch 1 (s) | first epoch (s) | median epoch (s) | path |");
+        Console.WriteLine($"| --- | --- | --- | --- | --- | --- |");
+        foreach (int rows in new[] { 10_000, 60_000, 600_000 })
+        {
+            var ml = new MLContext(seed: 0);
+            var messages = new List<string>();
+            ml.Log += (_, e) => { if (e.Message.StartsWith("Streaming", StringComparison.Ordinal)) messages.Add(e.Message); };
+            IDataView data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(Rows(train, 100, scale: true)))
+                .Transform(ml.Data.LoadFromEnumerable(Rows(train, rows, scale: true)));
+            MlpOptions options = StandardOptions(epochs, threads);
+            options.InMemoryLimitBytes = 1L << 30;
+            Timing t = Fit(ml, data, options, out _);
+            Console.WriteLine($"| {rows:N0} | {t.Wall:F2} | {t.BeforeFirstEpoch:F2} | {t.Epochs[0]:F2} | {t.Median:F2} | {(messages.Count > 0 ? "streamed" : "in memory")} |");
+        }
+        return 0;
+    }
+
+    private static Timing Fit(MLContext ml, IDataView data, MlpOptions options, out ITransformer model)
+    {
+        var epochEnds = new List<(long At, double Seconds)>();
+        options.Progress = new SynchronousProgress(report => epochEnds.Add((Stopwatch.GetTimestamp(), report.Seconds)));
+        long start = Stopwatch.GetTimestamp();
+        model = new MlpEstimator(ml, options).Fit(data);
+        long end = Stopwatch.GetTimestamp();
+        double before = Stopwatch.GetElapsedTime(start, epochEnds[0].At).TotalSeconds - epochEnds[0].Seconds;
+        return new Timing(Stopwatch.GetElapsedTime(start, end).TotalSeconds, before, epochEnds.Select(e => e.Seconds).ToArray(),
+            Stopwatch.GetElapsedTime(epochEnds[^1].At, end).TotalSeconds);
+    }
+
+    private sealed record Timing(double Wall, double BeforeFirstEpoch, double[] Epochs, double AfterLastEpoch)
+    {
+        public double Median
+        {
+            get
+            {
+                double[] sorted = Epochs.Order().ToArray();
+                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            }
+        }
+
+        public void Print(string workload)
+        {
+            Console.WriteLine($"workload     {workload}");
+            Console.WriteLine($"Fit wall     {Wall:F3} s");
+            Console.WriteLine($"before epoch {BeforeFirstEpoch:F3} s (reading the rows, initialisation)");
+            Console.WriteLine($"first epoch  {Epochs[0]:F3} s ({Epochs[0] / Median:F2}x the median)");
+            Console.WriteLine($"median epoch {Median:F3} s (steady; min {Epochs.Min():F3}, max {Epochs.Max():F3})");
+            Console.WriteLine($"after epochs {AfterLastEpoch:F3} s");
+            Console.WriteLine($"epochs       {string.Join(" ", Epochs.Select(e => e.ToString("F3")))}");
+        }
+    }
+
+    /// <summary>Reports on the training thread, at the moment each epoch ends (<see cref="Progress{T}"/> would post to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<MlpEpochReport> report) : IProgress<MlpEpochReport>
+    {
+        public void Report(MlpEpochReport value) => report(value);
+    }
+
+    /// <summary>Rows of the images, repeated to <paramref name="count"/>, made as the enumeration reaches them.</summary>
+    private static IEnumerable<ImageRow> Rows(FashionMnist images, int count, bool scale)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            int image = i % images.Count;
+            var features = new float[FashionMnist.ImageSize];
+            ReadOnlySpan<byte> pixels = images.Pixels.AsSpan(image * FashionMnist.ImageSize, FashionMnist.ImageSize);
+            for (int j = 0; j < features.Length; j++)
+                features[j] = scale ? pixels[j] / 255f : pixels[j];
+            yield return new ImageRow { Features = features, Label = images.Labels[image] };
+        }
+    }
+
+    /// <summary>Seconds of one cursor pass that reads every row's features and label.</summary>
+    private static double Touch(IDataView data)
+    {
+        long start = Stopwatch.GetTimestamp();
+        using DataViewRowCursor cursor = data.GetRowCursor(data.Schema);
+        ValueGetter<VBuffer<float>> features = cursor.GetGetter<VBuffer<float>>(data.Schema["Features"]);
+        ValueGetter<uint> label = cursor.GetGetter<uint>(data.Schema["Label"]);
+        VBuffer<float> buffer = default;
+        uint key = 0;
+        while (cursor.MoveNext())
+        {
+            features(ref buffer);
+            label(ref key);
+        }
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+}
