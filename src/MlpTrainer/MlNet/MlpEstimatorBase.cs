@@ -94,7 +94,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         using PreparedTraining prepared = preparation.Prepare(columns, validationColumns, seed, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         float outputScale = prepared.OutputScale, outputOffset = prepared.OutputOffset;
         NetworkLayout layout = prepared.Layout;
-        int threads = options.NumberOfThreads ?? Environment.ProcessorCount;
+        int threads = options.NumberOfThreads ?? TrainingLoop.AutomaticThreads(layout, prepared.Train.BatchSize, prepared.Density.MeanNonZeros);
 
         float[] parameters;
         IReadOnlyList<MlpEpochReport> priorHistory = Array.Empty<MlpEpochReport>();

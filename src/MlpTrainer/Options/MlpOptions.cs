@@ -205,8 +205,9 @@ public sealed class MlpOptions
     public int? Seed;
 
     /// <summary>
-    /// Threads for the matrix products. Default <see langword="null"/>: all cores. 1 to 256. The result is
-    /// bit-identical whatever the number of threads.
+    /// Threads for the matrix products. Default <see langword="null"/>: all cores, or one when a minibatch is too little
+    /// work to share (under about 2 million multiply-adds, such as a small table's network), where waking other threads
+    /// would cost more than it saves. 1 to 256. The result is bit-identical whatever the number of threads.
     /// </summary>
     public int? NumberOfThreads;
 
