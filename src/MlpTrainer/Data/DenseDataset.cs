@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
@@ -24,20 +25,7 @@ internal sealed class DenseDataset : RowDataset
         _chunkShift = Math.Max(0, System.Numerics.BitOperations.Log2((uint)Math.Max(1, MaxChunkFloats / featureCount)));
     }
 
-    public override bool IsSparse => false;
-
     public override long Bytes => (long)_chunks.Count * RowsPerChunk * FeatureCount * sizeof(float) + TargetAndWeightBytes;
-
-    public override long NonZeroCount
-    {
-        get
-        {
-            long count = 0;
-            for (int row = 0; row < RowCount; row++)
-                count += Row(row).Length - Row(row).Count(0f);
-            return count;
-        }
-    }
 
     /// <summary>Rows per storage chunk (a power of two).</summary>
     public int RowsPerChunk => 1 << _chunkShift;
@@ -66,6 +54,7 @@ internal sealed class DenseDataset : RowDataset
     /// Copies the given rows, in order, into a row-major minibatch with their targets and weights; returns the sum of
     /// their weights.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Gather(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights)
     {
         int d = FeatureCount;

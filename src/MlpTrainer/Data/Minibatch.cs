@@ -21,7 +21,6 @@ internal sealed class Minibatch
         ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
         Capacity = capacity;
         FeatureCount = featureCount;
-        IsSparse = sparse;
         _dense = sparse ? Array.Empty<float>() : new float[checked(capacity * featureCount)];
         Sparse = sparse ? new SparseRows(capacity) : null;
         Targets = new float[capacity];
@@ -32,8 +31,6 @@ internal sealed class Minibatch
     public int Capacity { get; }
 
     public int FeatureCount { get; }
-
-    public bool IsSparse { get; }
 
     /// <summary>The dense rows, row-major (empty for sparse minibatches).</summary>
     public float[] Dense => _dense;

@@ -37,14 +37,8 @@ internal abstract class RowDataset
     /// <summary>True once a row with a weight other than 1 was added.</summary>
     public bool HasWeights { get; private set; }
 
-    /// <summary>True when the features are held as sparse rows.</summary>
-    public abstract bool IsSparse { get; }
-
     /// <summary>Bytes the rows take in memory, approximately.</summary>
     public abstract long Bytes { get; }
-
-    /// <summary>The non-zero features over all rows.</summary>
-    public abstract long NonZeroCount { get; }
 
     /// <summary>Appends one row whose features are a vector of <see cref="FeatureCount"/> values, dense or sparse.</summary>
     public void Add(in VBuffer<float> features, float target, float weight)

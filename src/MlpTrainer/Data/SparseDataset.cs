@@ -21,7 +21,6 @@ internal sealed class SparseDataset : RowDataset
     private readonly List<int> _rowStart = new();
     private readonly List<int> _rowLength = new();
     private int _used; // values used in the last chunk
-    private long _nonZeros;
     private long _allocated;
 
     /// <param name="featureCount">Features per row.</param>
@@ -31,11 +30,7 @@ internal sealed class SparseDataset : RowDataset
     {
     }
 
-    public override bool IsSparse => true;
-
     public override long Bytes => _allocated * (sizeof(float) + sizeof(int)) + 3L * sizeof(int) * RowCount + TargetAndWeightBytes;
-
-    public override long NonZeroCount => _nonZeros;
 
     public ReadOnlySpan<int> Indices(int row) => _indices[_rowChunk[row]].AsSpan(_rowStart[row], _rowLength[row]);
 
@@ -96,7 +91,6 @@ internal sealed class SparseDataset : RowDataset
         _rowStart.Add(start);
         _rowLength.Add(nonZeros);
         _used += nonZeros;
-        _nonZeros += nonZeros;
         return (_values[^1], _indices[^1], start);
     }
 }

@@ -20,9 +20,6 @@ internal sealed class SparseRows
 
     public int RowCount { get; private set; }
 
-    /// <summary>The non-zeros held, over all rows.</summary>
-    public int NonZeroCount => _starts[RowCount];
-
     public ReadOnlySpan<float> Values(int row) => _values.AsSpan(_starts[row], _starts[row + 1] - _starts[row]);
 
     public ReadOnlySpan<int> Indices(int row) => _indices.AsSpan(_starts[row], _starts[row + 1] - _starts[row]);

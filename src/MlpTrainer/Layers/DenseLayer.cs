@@ -46,10 +46,15 @@ internal sealed class DenseLayer
     {
         gemm.Multiply(Transpose.Yes, Transpose.No, Outputs, Inputs, rows,
             delta, 0, Outputs, input, 0, Inputs, gradients, _weightOffset, Inputs, accumulate: false);
-        Span<float> biasGradient = gradients.AsSpan(_biasOffset, Outputs);
-        delta.AsSpan(0, Outputs).CopyTo(biasGradient);
+        SumRows(delta, rows, Outputs, gradients.AsSpan(_biasOffset, Outputs));
+    }
+
+    /// <summary>∂L/∂b: <paramref name="destination"/> = the sum of the first <paramref name="rows"/> rows of δ, in row order.</summary>
+    public static void SumRows(float[] delta, int rows, int width, Span<float> destination)
+    {
+        delta.AsSpan(0, width).CopyTo(destination);
         for (int r = 1; r < rows; r++)
-            System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, delta.AsSpan(r * Outputs, Outputs), biasGradient);
+            System.Numerics.Tensors.TensorPrimitives.Add(destination, delta.AsSpan(r * width, width), destination);
     }
 
     /// <summary>inputGradient[rows × Inputs] = δ·W, the gradient of the loss with respect to this layer's input.</summary>

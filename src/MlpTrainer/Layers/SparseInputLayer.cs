@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using MlpTrainer.Data;
 using MlpTrainer.Kernels;
@@ -38,6 +39,7 @@ internal sealed class SparseInputLayer
     public float LeakySlope { get; }
 
     /// <summary>output[rows × Outputs] = f(b + Σ over each row's non-zeros of x_j·Wᵀ[j]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(float[] parameters, SparseRows input, float[] output, int rows)
     {
         ReadOnlySpan<float> bias = parameters.AsSpan(_biasOffset, Outputs);
@@ -62,6 +64,7 @@ internal sealed class SparseInputLayer
     /// Writes ∂L/∂Wᵀ for the minibatch's slots into <paramref name="weightGradient"/> (cleared first) and ∂L/∂b into this
     /// layer's bias slice of <paramref name="gradients"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ComputeGradients(float[] delta, SparseRows input, int rows, float[] gradients, SparseRowGradient weightGradient)
     {
         weightGradient.Clear();
@@ -76,9 +79,6 @@ internal sealed class SparseInputLayer
                 TensorPrimitives.MultiplyAdd(d, values[k], g, g);
             }
         }
-        Span<float> biasGradient = gradients.AsSpan(_biasOffset, Outputs);
-        delta.AsSpan(0, Outputs).CopyTo(biasGradient);
-        for (int r = 1; r < rows; r++)
-            TensorPrimitives.Add(biasGradient, delta.AsSpan(r * Outputs, Outputs), biasGradient);
+        DenseLayer.SumRows(delta, rows, Outputs, gradients.AsSpan(_biasOffset, Outputs));
     }
 }
