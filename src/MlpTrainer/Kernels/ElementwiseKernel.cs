@@ -12,6 +12,7 @@ namespace MlpTrainer.Kernels;
 internal static class ElementwiseKernel
 {
     /// <summary>values[i] = op(values[i], parameter[i], scalar); parameter has the length of values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOp>(Span<float> values, ReadOnlySpan<float> parameter, float scalar) where TOp : struct, IElementwiseOperator
     {
         if (parameter.Length != values.Length)

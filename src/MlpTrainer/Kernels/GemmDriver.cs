@@ -19,6 +19,7 @@ namespace MlpTrainer.Kernels;
 internal static unsafe class GemmDriver
 {
     /// <summary>Computes rows [rowStart, rowEnd) × columns [colStart, colEnd) of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute<TKernel>(in GemmProblem problem, GemmWorkspace workspace, int rowStart, int rowEnd, int colStart, int colEnd)
         where TKernel : struct, IMicroKernel
     {
@@ -46,6 +47,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Runs the micro-kernel over every tile of the packed mc × nc block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel<TKernel>(in GemmProblem problem, GemmWorkspace workspace, int ic, int mc, int jc, int nc, int kc, bool overwrite)
         where TKernel : struct, IMicroKernel
     {
@@ -97,6 +99,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Stores (or adds, <c>C = C + acc</c>) the valid rows × cols corner of a scratch tile into C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteBack(float* tile, nint tileStride, float* c, nint ldc, int rows, int cols, bool overwrite)
     {
         for (int i = 0; i < rows; i++)

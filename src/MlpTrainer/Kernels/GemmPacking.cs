@@ -16,6 +16,7 @@ internal static unsafe class GemmPacking
     /// Packs rows [i0, i0+mc) × columns [k0, k0+kc) of op(A) as ceil(mc/MR) micro-panels, panel r
     /// starting at <c>dst + r·MR·kc</c>, element (row i, step p) of a panel at <c>[p·MR + i]</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<TKernel>(in GemmProblem problem, int i0, int mc, int k0, int kc, float* dst)
         where TKernel : struct, IMicroKernel
     {
@@ -50,6 +51,7 @@ internal static unsafe class GemmPacking
     /// one of width NarrowNR when at most that many columns remain). The panel holding column jp
     /// starts at <c>dst + jp·kc</c>; element (step p, column j) of a width-w panel is at <c>[p·w + j]</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB<TKernel>(in GemmProblem problem, int k0, int kc, int j0, int nc, float* dst)
         where TKernel : struct, IMicroKernel
     {
@@ -117,6 +119,7 @@ internal static unsafe class GemmPacking
     /// <c>dst[c·dstStride + r] = src[r·srcStride + c]</c>. Works in 8×8 and 4×4 register tiles where
     /// the hardware allows, element by element at the ragged edges.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeCopy(float* src, nint srcStride, int rows, int cols, float* dst, nint dstStride)
     {
         int r = 0;
@@ -151,6 +154,7 @@ internal static unsafe class GemmPacking
         TransposeScalar(src + r * srcStride, srcStride, rows - r, cols, dst + r, dstStride);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeScalar(float* src, nint srcStride, int rows, int cols, float* dst, nint dstStride)
     {
         for (int r = 0; r < rows; r++)
@@ -216,6 +220,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Zeroes columns [from, width) of each of the <paramref name="rows"/> rows of a panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ZeroColumns(float* panel, int rows, int width, int from)
     {
         for (int p = 0; p < rows; p++)

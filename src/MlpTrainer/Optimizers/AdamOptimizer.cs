@@ -40,6 +40,7 @@ internal sealed class AdamOptimizer : Optimizer
         _epsilonHat = (float)(_epsilon * correction2);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int stateOffset, float decay)
     {
         int n = parameters.Length;

@@ -27,6 +27,7 @@ internal sealed class RmsPropOptimizer : Optimizer
 
     protected override void BeginStep(long step, float learningRate) => _learningRate = learningRate;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int stateOffset, float decay)
     {
         int n = parameters.Length;
