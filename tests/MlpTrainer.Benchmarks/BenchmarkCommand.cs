@@ -9,6 +9,7 @@ internal static class BenchmarkCommand
                                               median epoch, peak working set, test accuracy
           scaling [--epochs N] [--threads N]  Fit wall time for 10k, 60k and 600k rows (the last streamed)
           small                               a 150-row table (Iris) with default options: Fit beyond its epochs
+          read                                profiling: reading the cached Fashion-MNIST view into memory
           epochs [--epochs N] [--threads N]   the internal training loop (profiling) on the standard workload: Fashion-MNIST 60k, 784-256-128-10 ReLU, Adam 1e-3,
                                               batch 128; prints s/epoch (median), samples/s, GFLOP/s, % of the GEMM
                                               ceiling, peak working set and test accuracy
@@ -43,6 +44,7 @@ internal static class BenchmarkCommand
         {
             "fit" => FitBenchmark.RunFit(options.GetValueOrDefault("--epochs", 5), threads),
             "small" => FitBenchmark.RunSmall(),
+            "read" => FitBenchmark.RunRead(),
             "scaling" => FitBenchmark.RunScaling(options.GetValueOrDefault("--epochs", 3), threads),
             "epochs" => EpochBenchmark.Run(options.GetValueOrDefault("--epochs", 5), threads),
             "gemm" => GemmBenchmark.Run(threads),
