@@ -67,7 +67,7 @@ internal static class FitBenchmark
         {
             var ml = new MLContext(seed: 0);
             var messages = new List<string>();
-            ml.Log += (_, e) => { if (e.Message.StartsWith("Streaming", StringComparison.Ordinal)) messages.Add(e.Message); };
+            ml.Log += (_, e) => { if (e.Message.Contains("Streaming the training data", StringComparison.Ordinal)) messages.Add(e.Message); };
             IDataView data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(Rows(train, 100, scale: true)))
                 .Transform(ml.Data.LoadFromEnumerable(Rows(train, rows, scale: true)));
             MlpOptions options = StandardOptions(epochs, threads);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MlpTrainer.Training;
 
 namespace MlpTrainer.Data;
@@ -40,6 +41,7 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource
         _next = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(Minibatch batch, out int rows, out double weightSum)
     {
         rows = Math.Min(Math.Min(BatchSize, batch.Capacity), _order.Length - _next);

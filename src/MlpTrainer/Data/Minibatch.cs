@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 
 namespace MlpTrainer.Data;
@@ -43,6 +44,7 @@ internal sealed class Minibatch
     public float[] Weights { get; }
 
     /// <summary>Writes row <paramref name="row"/>'s features from a dense row; rows are written in order from 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SetFeatures(int row, ReadOnlySpan<float> features)
     {
         if (Sparse is { } sparse)
@@ -70,6 +72,7 @@ internal sealed class Minibatch
     /// Writes row <paramref name="row"/>'s features from its non-zero <paramref name="indices"/> and <paramref name="values"/>;
     /// rows are written in order from 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SetFeatures(int row, ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
     {
         if (Sparse is { } sparse)

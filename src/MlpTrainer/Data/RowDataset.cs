@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.IO.Hashing;
 using Microsoft.ML.Data;
 
@@ -64,6 +65,7 @@ internal abstract class RowDataset
     /// Writes the given rows, in order, into <paramref name="batch"/> from its row 0, with their targets and weights;
     /// returns the sum of their weights.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Gather(ReadOnlySpan<int> rows, Minibatch batch)
     {
         double weightSum = 0;

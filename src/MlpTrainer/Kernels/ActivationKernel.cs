@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
@@ -10,6 +11,7 @@ namespace MlpTrainer.Kernels;
 internal static class ActivationKernel
 {
     /// <summary>row[j] = f(row[j] + bias[j]) for one row of pre-activations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddBiasAndActivate(MlpActivation activation, float leakySlope, Span<float> row, ReadOnlySpan<float> bias)
     {
         switch (activation)
@@ -40,6 +42,7 @@ internal static class ActivationKernel
     /// gradient[i] *= f'(z[i]), with the derivative written in terms of the activation's output
     /// <paramref name="activated"/>[i] = f(z[i]). Turns ∂L/∂a into ∂L/∂z.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyByDerivative(MlpActivation activation, float leakySlope, Span<float> gradient, ReadOnlySpan<float> activated)
     {
         switch (activation)
@@ -65,7 +68,7 @@ internal static class ActivationKernel
         }
     }
 
-    private readonly struct AddBias : IElementwiseOperator
+    internal readonly struct AddBias : IElementwiseOperator
     {
         public float Invoke(float x, float p, float s) => x + p;
         public Vector256<float> Invoke(Vector256<float> x, Vector256<float> p, Vector256<float> s) => x + p;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -125,6 +126,7 @@ internal sealed unsafe class GemmEngine : IDisposable
     /// <exception cref="ArgumentException">An array is too short for its matrix, or C overlaps A or B.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     /// <exception cref="InvalidOperationException">Another call on this engine is in progress.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Multiply(
         Transpose transA, Transpose transB, int m, int n, int k,
         float[] a, int aOffset, int lda,
@@ -196,6 +198,7 @@ internal sealed unsafe class GemmEngine : IDisposable
     /// </summary>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     /// <exception cref="InvalidOperationException">Another call on this engine is in progress.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunParallel(IParallelJob job)
     {
         ArgumentNullException.ThrowIfNull(job);

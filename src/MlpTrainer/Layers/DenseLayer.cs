@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MlpTrainer.Kernels;
 using MlpTrainer.Model;
 
@@ -32,6 +33,7 @@ internal sealed class DenseLayer
     public float LeakySlope { get; }
 
     /// <summary>output[rows × Outputs] = f(input[rows × Inputs] · Wᵀ + b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(GemmEngine gemm, float[] parameters, float[] input, float[] output, int rows)
     {
         gemm.Multiply(Transpose.No, Transpose.Yes, rows, Outputs, Inputs,
@@ -42,6 +44,7 @@ internal sealed class DenseLayer
     }
 
     /// <summary>Writes ∂L/∂W = δᵀ·input and ∂L/∂b = Σ_rows δ into this layer's slice of <paramref name="gradients"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ComputeGradients(GemmEngine gemm, float[] delta, float[] input, int rows, float[] gradients)
     {
         gemm.Multiply(Transpose.Yes, Transpose.No, Outputs, Inputs, rows,
@@ -54,10 +57,11 @@ internal sealed class DenseLayer
     {
         delta.AsSpan(0, width).CopyTo(destination);
         for (int r = 1; r < rows; r++)
-            System.Numerics.Tensors.TensorPrimitives.Add(destination, delta.AsSpan(r * width, width), destination);
+            ElementwiseKernel.Apply<ActivationKernel.AddBias>(destination, delta.AsSpan(r * width, width), 0f);
     }
 
     /// <summary>inputGradient[rows × Inputs] = δ·W, the gradient of the loss with respect to this layer's input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PropagateToInput(GemmEngine gemm, float[] parameters, float[] delta, float[] inputGradient, int rows)
     {
         gemm.Multiply(Transpose.No, Transpose.No, rows, Inputs, Outputs,

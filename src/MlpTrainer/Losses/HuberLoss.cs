@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MlpTrainer.Losses;
 
 /// <summary>
@@ -12,6 +13,7 @@ internal sealed class HuberLoss : OutputLoss
 
     public override bool CountsCorrect => false;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double LossAndGradient(Span<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int rows, int width, double weightSum)
     {
         CheckSizes(outputs.Length, targets.Length, weights.Length, rows, width);
@@ -25,6 +27,7 @@ internal sealed class HuberLoss : OutputLoss
         return loss;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Evaluate(Span<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int rows, int width, out long correct)
     {
         CheckSizes(outputs.Length, targets.Length, weights.Length, rows, width);

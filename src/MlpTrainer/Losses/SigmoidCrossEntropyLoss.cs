@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MlpTrainer.Losses;
 
 /// <summary>
@@ -8,6 +9,7 @@ internal sealed class SigmoidCrossEntropyLoss : OutputLoss
 {
     public override bool CountsCorrect => true;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double LossAndGradient(Span<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int rows, int width, double weightSum)
     {
         CheckSizes(outputs.Length, targets.Length, weights.Length, rows, width);
@@ -21,6 +23,7 @@ internal sealed class SigmoidCrossEntropyLoss : OutputLoss
         return loss;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Evaluate(Span<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int rows, int width, out long correct)
     {
         CheckSizes(outputs.Length, targets.Length, weights.Length, rows, width);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MlpTrainer.Losses;
 
 /// <summary>Multiclass: softmax over the logits with cross-entropy; the target is the class index.</summary>
@@ -5,6 +6,7 @@ internal sealed class SoftmaxCrossEntropyLoss : OutputLoss
 {
     public override bool CountsCorrect => true;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double LossAndGradient(Span<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int rows, int width, double weightSum)
     {
         CheckSizes(outputs.Length, targets.Length, weights.Length, rows, width);
@@ -17,6 +19,7 @@ internal sealed class SoftmaxCrossEntropyLoss : OutputLoss
         return loss;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Evaluate(Span<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int rows, int width, out long correct)
     {
         CheckSizes(outputs.Length, targets.Length, weights.Length, rows, width);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MlpTrainer.Losses;
 
 /// <summary>Regression: ℓ = (z − y)², so the minibatch loss is the (weighted) mean squared error; ∂ℓ/∂z = 2(z − y).</summary>
@@ -5,6 +6,7 @@ internal sealed class SquaredErrorLoss : OutputLoss
 {
     public override bool CountsCorrect => false;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double LossAndGradient(Span<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int rows, int width, double weightSum)
     {
         CheckSizes(outputs.Length, targets.Length, weights.Length, rows, width);
@@ -18,6 +20,7 @@ internal sealed class SquaredErrorLoss : OutputLoss
         return loss;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Evaluate(Span<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int rows, int width, out long correct)
     {
         CheckSizes(outputs.Length, targets.Length, weights.Length, rows, width);

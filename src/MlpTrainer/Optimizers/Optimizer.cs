@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MlpTrainer.Kernels;
 using MlpTrainer.Model;
 
@@ -71,6 +72,7 @@ internal abstract class Optimizer : IParallelJob
     /// the first layer is input-major and its weights take a lazy step from these rows alone (the first layer's weight
     /// part of <paramref name="gradients"/> is not read).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(float[] parameters, float[] gradients, float learningRate, GemmEngine? engine = null, Layers.SparseRowGradient? firstLayerRows = null)
     {
         if (firstLayerRows is not null && !_layout.InputMajorFirstLayer)
@@ -98,6 +100,7 @@ internal abstract class Optimizer : IParallelJob
     }
 
     /// <summary>Updates part <paramref name="part"/> of every weight and bias segment: its share, aligned, of each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int part, int parts)
     {
         float[] parameters = _stepParameters!, gradients = _stepGradients!;
@@ -111,6 +114,7 @@ internal abstract class Optimizer : IParallelJob
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdatePart(float[] parameters, float[] gradients, int offset, int length, float decay, int part, int parts)
     {
         int share = (length + parts - 1) / parts;

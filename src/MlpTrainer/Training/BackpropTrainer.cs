@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MlpTrainer.Data;
 using MlpTrainer.Kernels;
 using MlpTrainer.Layers;
@@ -110,6 +111,7 @@ internal sealed class BackpropTrainer : IDisposable
     /// optimizer adds) and returns the weighted sum of its rows' losses. With a dropout rate above 0,
     /// <paramref name="dropout"/> draws this minibatch's masks.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double ComputeGradients(float[] parameters, int rows, Random? dropout = null)
     {
         CheckRows(rows);
