@@ -336,6 +336,15 @@ public sealed class MlpOptions
             throw OutOfRange(nameof(L2Regularization), L2Regularization, "must be 0 or more and finite");
         if (NumberOfThreads is int threads && (threads < 1 || threads > 256))
             throw OutOfRange(nameof(NumberOfThreads), threads, "must be 1 to 256, or null for all cores");
+        if (Optimizer == MlpOptimizer.Lbfgs)
+        {
+            if (DropoutRate > 0)
+                throw new ArgumentException($"MlpOptions.DropoutRate ({DropoutRate}) needs a minibatch optimizer: L-BFGS minimises one fixed full-batch loss, which random masks would change at every evaluation.", nameof(DropoutRate));
+            if (LearningRateSchedule != MlpLearningRateSchedule.Constant)
+                throw new ArgumentException($"MlpOptions.LearningRateSchedule ({LearningRateSchedule}) means nothing with L-BFGS, whose line search chooses every step.", nameof(LearningRateSchedule));
+            if (CheckpointDirectory is not null)
+                throw new ArgumentException("MlpOptions.CheckpointDirectory: L-BFGS does not checkpoint (its runs are short); set CheckpointDirectory = null or use a minibatch optimizer.", nameof(CheckpointDirectory));
+        }
     }
 
     /// <summary>A copy that later changes to this instance do not affect.</summary>

@@ -68,7 +68,7 @@ internal sealed class TrainingDataPreparation
         if (parameterCount > Array.MaxLength)
             throw TooLarge(string.Join("-", sizes), $"{parameterCount:N0} parameters, more than the {Array.MaxLength:N0} one array holds", sizes);
         var layout = new NetworkLayout(sizes, inputMajorFirstLayer: sparse);
-        ModelMemory model = ModelMemory.Estimate(layout, o, o.BatchSize);
+        ModelMemory model = ModelMemory.Estimate(layout, o, BatchRows);
         if (model.TotalBytes > availableBytes)
             throw TooLarge(layout.ToString(), $"about {model}, and {ModelMemory.Format(availableBytes)} is available", sizes);
         _log($"The model needs about {model}.");
@@ -123,9 +123,12 @@ internal sealed class TrainingDataPreparation
                "Ways out: fewer feature slots (fewer hash bits in OneHotHashEncoding, ProduceHashedNgrams or FeaturizeText's options), fewer units " +
                "in the first hidden layer (HiddenLayerSizes[0]), or Optimizer = Sgd with Momentum = 0, which keeps no state per weight.");
 
+    /// <summary>Rows per minibatch: <see cref="MlpOptions.BatchSize"/>, or for full-batch L-BFGS the chunk its full-batch gradient is summed over.</summary>
+    private int BatchRows => _options.Optimizer == MlpOptimizer.Lbfgs ? FullBatchObjective.ChunkRows : _options.BatchSize;
+
     private int AutomaticBuffer(long bytesPerRow, long rows)
     {
-        long bufferRows = Math.Max(_options.BatchSize, AutomaticBufferBytes / Math.Max(1, bytesPerRow));
+        long bufferRows = Math.Max(BatchRows, AutomaticBufferBytes / Math.Max(1, bytesPerRow));
         return (int)Math.Max(1, Math.Min(Math.Min(bufferRows, rows), int.MaxValue));
     }
 
@@ -168,7 +171,7 @@ internal sealed class TrainingDataPreparation
         if (data.TrainRows.Length == 0)
             throw new InvalidOperationException("No training rows are left after holding out the validation rows; lower ValidationFraction.");
 
-        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, o.Shuffle, seed, Math.Min(o.BatchSize, data.TrainRows.Length));
+        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, o.Shuffle, seed, Math.Min(BatchRows, data.TrainRows.Length));
         return new PreparedTraining(layout, source, data.HasValidation ? data.Validation : null, data.HasValidation ? data.ValidationRows : null, seed,
             outputScale, outputOffset, Streamed: false, density, parameters => RunFingerprint.Compute(data, o, seed, parameters));
     }
@@ -222,7 +225,7 @@ internal sealed class TrainingDataPreparation
         }
 
         var adjustment = new RowAdjustment(classWeights, normalize, outputOffset, outputScale);
-        int batch = (int)Math.Min(o.BatchSize, scan.TrainRows);
+        int batch = (int)Math.Min(BatchRows, scan.TrainRows);
         var source = new StreamingMinibatchSource(columns, scan.TrainRows, weightSum, bufferRows, o.Shuffle, seed, batch, adjustment, holdOut,
             sparse, o.CancellationToken);
         if (!o.Shuffle)
