@@ -88,7 +88,7 @@ public static class MlpCatalog
     /// <param name="learningRate">The step size.</param>
     /// <param name="batchSize">Rows per minibatch.</param>
     /// <param name="numberOfEpochs">Passes over the data.</param>
-    /// <param name="normalizeLabel">Standardise the label for training and store the scaling in the model.</param>
+    /// <param name="normalizeLabel">Standardise the label for training and store the scaling in the model; null (default) = on.</param>
     /// <param name="seed">Seed for initialisation and shuffling; null takes it from the MLContext.</param>
     public static MlpRegressionEstimator Mlp(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label",
@@ -99,7 +99,7 @@ public static class MlpCatalog
         float learningRate = 0.001f,
         int batchSize = 200,
         int numberOfEpochs = 200,
-        bool normalizeLabel = false,
+        bool? normalizeLabel = null,
         int? seed = null)
     {
         MlpOptions options = Common(labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayerSizes, activation,

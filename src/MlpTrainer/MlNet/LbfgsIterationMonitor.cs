@@ -8,17 +8,17 @@ namespace MlpTrainer;
 /// </summary>
 internal sealed class LbfgsIterationMonitor : ITerminationCriterion
 {
-    private readonly Func<ReadOnlyMemory<float>, bool> _onIteration;
+    private readonly Func<ReadOnlyMemory<float>, ReadOnlyMemory<float>, bool> _onIteration;
 
-    /// <param name="onIteration">Receives the accepted parameters; returns true to stop.</param>
-    public LbfgsIterationMonitor(Func<ReadOnlyMemory<float>, bool> onIteration) => _onIteration = onIteration;
+    /// <param name="onIteration">Receives the accepted parameters and the objective's gradient there; returns true to stop.</param>
+    public LbfgsIterationMonitor(Func<ReadOnlyMemory<float>, ReadOnlyMemory<float>, bool> onIteration) => _onIteration = onIteration;
 
-    public string FriendlyName => "MlpTrainer: iteration limit, early stopping on the loss";
+    public string FriendlyName => "MlpTrainer: iteration limit, gradient tolerance, early stopping on validation";
 
     public bool Terminate(Optimizer.OptimizerState state, out string message)
     {
         message = null!;
-        return _onIteration(state.X.GetValues().ToArray());
+        return _onIteration(state.X.GetValues().ToArray(), state.Grad.GetValues().ToArray());
     }
 
     public void Reset()

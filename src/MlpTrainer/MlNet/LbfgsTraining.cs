@@ -12,8 +12,12 @@ namespace MlpTrainer;
 /// <see cref="MlpOptimizer.Lbfgs"/>: minimises the <see cref="FullBatchObjective"/> with ML.NET's L-BFGS
 /// (<c>Microsoft.ML.Numeric.Optimizer</c>, the one behind its <c>Lbfgs*</c> trainers: two-loop recursion over the last
 /// <see cref="FullBatchObjective.HistorySize"/> pairs, Wolfe line search, restart on a failed search). Each accepted
-/// iterate is one epoch of the history; the iteration limit is <see cref="MlpOptions.NumberOfEpochs"/>, and early stopping
-/// watches the loss as it does for the minibatch optimizers. The line search's arithmetic is sequential and the objective
+/// iterate is one epoch of the history. It stops, as scikit-learn's <c>lbfgs</c> solver does, after
+/// <see cref="MlpOptions.NumberOfEpochs"/> iterations, when the gradient's largest component is at most
+/// <see cref="MlpOptions.EarlyStoppingTolerance"/> (SciPy's <c>gtol</c>, which scikit-learn sets to its <c>tol</c>), or when
+/// the line search can make no more progress; with validation data, early stopping also watches the validation metric.
+/// (Patience on the training loss is for minibatch optimizers, whose loss is noisy; L-BFGS's full-batch loss decreases at
+/// every iteration, often slowly before it speeds up.) The line search's arithmetic is sequential and the objective
 /// does not depend on the thread count, so the result is deterministic.
 /// </summary>
 internal static class LbfgsTraining
@@ -55,11 +59,12 @@ internal static class LbfgsTraining
 
         var history = new List<MlpEpochReport>(priorHistory);
         int epochOffset = priorHistory.Count == 0 ? 0 : priorHistory[^1].Epoch;
-        var stopping = new EarlyStopping(options.EarlyStoppingPatience, options.EarlyStoppingTolerance, options.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy);
+        var stopping = new EarlyStopping(hasValidation ? options.EarlyStoppingPatience : 0, options.EarlyStoppingTolerance, options.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy);
         bool keepBest = stopping.Enabled && options.RestoreBestWeights;
         float[]? best = null;
         long started = Stopwatch.GetTimestamp();
-        var monitor = new LbfgsIterationMonitor(x =>
+        bool gradientSmall = false;
+        var monitor = new LbfgsIterationMonitor((x, gradient) =>
         {
             x.Span.CopyTo(parameters);
             double? validationLoss = null, validationAccuracy = null;
@@ -74,7 +79,8 @@ internal static class LbfgsTraining
             started = Stopwatch.GetTimestamp();
             history.Add(report);
             onEpoch(report);
-            bool stop = history.Count - priorHistory.Count >= options.NumberOfEpochs;
+            gradientSmall = Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(gradient.Span)) <= options.EarlyStoppingTolerance;
+            bool stop = gradientSmall || history.Count - priorHistory.Count >= options.NumberOfEpochs;
             if (stopping.Enabled)
             {
                 double watched = options.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy ? validationAccuracy!.Value : validationLoss ?? report.TrainingLoss;
@@ -99,7 +105,7 @@ internal static class LbfgsTraining
         }
         if (keepBest && best is not null)
             best.CopyTo(parameters, 0);
-        bool stoppedEarly = stopping.ShouldStop || converged;
+        bool stoppedEarly = stopping.ShouldStop || converged || gradientSmall;
         return new TrainingLoop.Result(parameters, history, stoppedEarly, stopping.BestEpoch);
     }
 }

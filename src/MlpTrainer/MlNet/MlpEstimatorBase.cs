@@ -133,8 +133,8 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
             ? LbfgsTraining.Run(Host, options, prepared, loss, threads, parameters, priorHistory, Host.CheckAlive, onEpoch)
             : new TrainingLoop(options, layout, seed, threads, loss).Run(prepared.Train, prepared.Validation, prepared.ValidationRows,
                 parameters, priorHistory, fingerprint, resume, Host.CheckAlive, onEpoch);
-        if (result.StoppedEarly && options.Optimizer == MlpOptimizer.Lbfgs && result.History.Count - priorHistory.Count < options.NumberOfEpochs && !(options.EarlyStoppingPatience > 0))
-            ch.Info($"L-BFGS converged after iteration {result.History[^1].Epoch}: the line search can make no more progress.");
+        if (result.StoppedEarly && options.Optimizer == MlpOptimizer.Lbfgs && result.BestEpoch == 0)
+            ch.Info($"L-BFGS converged after iteration {result.History[^1].Epoch}: the gradient is within EarlyStoppingTolerance, or the line search can make no more progress.");
         else if (result.StoppedEarly)
             ch.Info($"Stopped early after epoch {result.History[^1].Epoch}: no improvement for {options.EarlyStoppingPatience} epochs; " +
                     (options.RestoreBestWeights ? $"keeping the weights of epoch {result.BestEpoch}." : "keeping the last weights."));

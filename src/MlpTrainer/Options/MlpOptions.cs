@@ -53,10 +53,13 @@ public sealed class MlpOptions
     /// <summary>
     /// Regression: standardise the targets (subtract their mean, divide by their standard deviation) for training and
     /// store the scaling in the model, so <c>Score</c> is in the label's own units. Networks train best on targets of
-    /// about unit scale: set this, or scale the label yourself, when targets are large or far from 0. The losses in
-    /// the training history are then in standardised units. Default <see langword="false"/>.
+    /// about unit scale, and the L2 term and the tolerances are then in units that do not depend on the label's. The
+    /// losses in the training history are in standardised units. Default <see langword="null"/>: on for regression
+    /// (a default since issue 15: on a small regression table, unscaled targets left the default network far worse than a
+    /// linear model). <see langword="false"/> trains on the label as it is. Classification has no label to scale: setting
+    /// it there is logged as ignored.
     /// </summary>
-    public bool NormalizeLabel;
+    public bool? NormalizeLabel;
 
     /// <summary>
     /// Units in each hidden layer, input side first. Default <c>{ 100 }</c>. Each size is 1 to 1,000,000;
@@ -184,12 +187,13 @@ public sealed class MlpOptions
 
     /// <summary>
     /// Stop when <see cref="EarlyStoppingMetric"/> has not improved by more than <see cref="EarlyStoppingTolerance"/> for this many
-    /// epochs in a row. Without validation data the training loss is watched, as scikit-learn does. Default 0: train for
-    /// <see cref="NumberOfEpochs"/> (scikit-learn always watches, with 10). 0 or more.
+    /// epochs (L-BFGS: iterations) in a row. Without validation data the training loss is watched, as scikit-learn does.
+    /// Default 10, scikit-learn's <c>n_iter_no_change</c> (before issue 15 the default was 0, so a run always took every epoch
+    /// even after the loss had stopped improving). 0 turns it off: train for <see cref="NumberOfEpochs"/>. 0 or more.
     /// </summary>
-    public int EarlyStoppingPatience;
+    public int EarlyStoppingPatience = 10;
 
-    /// <summary>The smallest change of the watched metric that counts as an improvement. Default 1e-4, as in scikit-learn; 0 or more.</summary>
+    /// <summary>The smallest change of the watched metric that counts as an improvement; with <see cref="MlpOptimizer.Lbfgs"/> also the gradient component below which it has converged (scikit-learn's <c>tol</c> for both). Default 1e-4, as in scikit-learn; 0 or more.</summary>
     public double EarlyStoppingTolerance = 1e-4;
 
     /// <summary>What early stopping watches. Default <see cref="MlpEarlyStoppingMetric.Loss"/>.</summary>

@@ -144,7 +144,7 @@ internal sealed class TrainingDataPreparation
         }
 
         float outputScale = 1f, outputOffset = 0f;
-        if (_task == MlpTask.Regression && o.NormalizeLabel)
+        if (_task == MlpTask.Regression && o.NormalizeLabel != false)
         {
             (outputOffset, outputScale) = TargetMeanAndDeviation(train);
             train.TransformTargets(outputOffset, outputScale);
@@ -214,7 +214,7 @@ internal sealed class TrainingDataPreparation
         }
 
         float outputScale = 1f, outputOffset = 0f;
-        bool normalize = _task == MlpTask.Regression && o.NormalizeLabel;
+        bool normalize = _task == MlpTask.Regression && o.NormalizeLabel != false;
         if (normalize)
         {
             double mean = scan.TargetSum / scan.UsableRows;
