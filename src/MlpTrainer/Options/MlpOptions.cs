@@ -131,10 +131,14 @@ public sealed class MlpOptions
     public int NumberOfEpochs = 200;
 
     /// <summary>
-    /// L2 penalty λ on the weights (not the biases): the loss is the mean cross-entropy of the minibatch plus
-    /// λ/2·Σw², so each step adds λ·w to the weights' gradient (PyTorch's <c>weight_decay</c>). Default 1e-4; 0 or more.
+    /// L2 penalty λ on the weights (not the biases): the objective is the weighted mean loss of the rows plus λ/2·Σw², so
+    /// each minibatch step adds λ·w to the weights' gradient (PyTorch's <c>weight_decay</c>), and L-BFGS minimises the same
+    /// objective over all rows. The strength does not depend on the batch size or the row count. scikit-learn's
+    /// <c>alpha</c> is scaled differently: it adds α/(2·b)·Σw² to the mean loss of a batch of b rows, so its α = 1e-4 is
+    /// λ = 1e-4/b here (5e-7 at batch 200). Default 1e-3 (1e-4 before issue 15; on scikit-learn's small tables 1e-3 did as
+    /// well or slightly better, see the README); 0 or more.
     /// </summary>
-    public float L2Regularization = 1e-4f;
+    public float L2Regularization = 1e-3f;
 
     /// <summary>
     /// The probability of zeroing each hidden unit's output during training (inverted dropout: kept outputs are scaled by
