@@ -82,6 +82,8 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         options.Validate(Task);
 
         using IChannel ch = Host.Start("Training");
+        foreach (string ignored in options.IgnoredOptions(Task))
+            ch.Warning(ignored);
         DataViewColumns columns = ResolveColumns(context.TrainingSet.Data);
         DataViewColumns? validationColumns = context.ValidationSet is null ? null : ResolveColumns(context.ValidationSet.Data);
         int seed = options.Seed ?? Host.Rand.Next();
@@ -127,6 +129,8 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
                     ? $", validation loss {vl:F6}" + (report.ValidationAccuracy is double va ? $", accuracy {va:F4}" : "")
                     : "";
                 ch.Info($"Epoch {report.Epoch}: training loss {report.TrainingLoss:F6}{validationText}, learning rate {report.LearningRate:G4}, {report.Seconds:F2} s.");
+                if (report.Warning is not null)
+                    ch.Warning(report.Warning);
                 options.Progress?.Report(report);
             };
         TrainingLoop.Result result = options.Optimizer == MlpOptimizer.Lbfgs

@@ -16,4 +16,12 @@ public sealed record MlpEpochReport(
     double? ValidationLoss,
     double? ValidationAccuracy,
     float LearningRate,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>
+    /// A warning about the epoch, such as training that is diverging (a loss far above where it started, or weights that
+    /// blew up), also logged as a warning; null when all is well. Kept in the trained model's history; not saved in the
+    /// model file.
+    /// </summary>
+    public string? Warning { get; init; }
+}

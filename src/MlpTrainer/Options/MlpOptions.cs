@@ -355,6 +355,56 @@ public sealed class MlpOptions
         }
     }
 
+    /// <summary>
+    /// Every option set to a value other than its default that <paramref name="task"/>, the optimizer, the schedule, the
+    /// activation or the early-stopping setting makes meaningless, each as a sentence naming the option (the trainer logs
+    /// them as warnings: the run goes on, but the value has no effect).
+    /// </summary>
+    internal IReadOnlyList<string> IgnoredOptions(MlpTask task)
+    {
+        var d = new MlpOptions();
+        var ignored = new List<string>();
+        void Check(bool changed, string option, string reason)
+        {
+            if (changed)
+                ignored.Add($"MlpOptions.{option} is set but ignored: {reason}.");
+        }
+        string taskName = task.ToString().ToLowerInvariant();
+        Check(task != MlpTask.Regression && NormalizeLabel is not null, nameof(NormalizeLabel), $"a {taskName} classification has no numeric label to standardise");
+        Check(task != MlpTask.Regression && RegressionLoss != d.RegressionLoss, nameof(RegressionLoss), $"a {taskName} classification uses cross-entropy");
+        Check(HuberDelta != d.HuberDelta && !(task == MlpTask.Regression && RegressionLoss == MlpRegressionLoss.Huber), nameof(HuberDelta), "it is for RegressionLoss = Huber");
+        Check(LeakyReLUSlope != d.LeakyReLUSlope && Activation != MlpActivation.LeakyReLU, nameof(LeakyReLUSlope), $"the activation is {Activation}, not LeakyReLU");
+        string optimizer = $"the optimizer is {Optimizer}";
+        Check(Momentum != d.Momentum && Optimizer != MlpOptimizer.Sgd, nameof(Momentum), optimizer + "; momentum is for Sgd");
+        Check(UseNesterov != d.UseNesterov && Optimizer != MlpOptimizer.Sgd, nameof(UseNesterov), optimizer + "; Nesterov's momentum is for Sgd");
+        bool adam = Optimizer is MlpOptimizer.Adam or MlpOptimizer.AdamW;
+        Check(Beta1 != d.Beta1 && !adam, nameof(Beta1), optimizer + "; it is for Adam and AdamW");
+        Check(Beta2 != d.Beta2 && !adam, nameof(Beta2), optimizer + "; it is for Adam and AdamW");
+        Check(Epsilon != d.Epsilon && !adam && Optimizer != MlpOptimizer.RmsProp, nameof(Epsilon), optimizer + "; it is for Adam, AdamW and RmsProp");
+        Check(RmsPropDecay != d.RmsPropDecay && Optimizer != MlpOptimizer.RmsProp, nameof(RmsPropDecay), optimizer + "; it is for RmsProp");
+        if (Optimizer == MlpOptimizer.Lbfgs)
+        {
+            Check(LearningRate != d.LearningRate, nameof(LearningRate), "L-BFGS's line search chooses every step");
+            Check(BatchSize != d.BatchSize, nameof(BatchSize), "L-BFGS takes the gradient of all rows at once");
+            Check(Shuffle != d.Shuffle, nameof(Shuffle), "L-BFGS takes the gradient of all rows at once");
+        }
+        string schedule = $"the learning-rate schedule is {LearningRateSchedule}";
+        Check(PowerT != d.PowerT && LearningRateSchedule != MlpLearningRateSchedule.InverseScaling, nameof(PowerT), schedule + ", not InverseScaling");
+        Check(StepEpochs != d.StepEpochs && LearningRateSchedule != MlpLearningRateSchedule.Step, nameof(StepEpochs), schedule + ", not Step");
+        Check(StepGamma != d.StepGamma && LearningRateSchedule != MlpLearningRateSchedule.Step, nameof(StepGamma), schedule + ", not Step");
+        Check(WarmupEpochs != d.WarmupEpochs && LearningRateSchedule != MlpLearningRateSchedule.Cosine, nameof(WarmupEpochs), schedule + ", not Cosine");
+        Check(MinimumLearningRate != d.MinimumLearningRate && LearningRateSchedule is not (MlpLearningRateSchedule.Cosine or MlpLearningRateSchedule.ReduceOnPlateau),
+            nameof(MinimumLearningRate), schedule + ", not Cosine or ReduceOnPlateau");
+        Check(PlateauFactor != d.PlateauFactor && LearningRateSchedule != MlpLearningRateSchedule.ReduceOnPlateau, nameof(PlateauFactor), schedule + ", not ReduceOnPlateau");
+        Check(PlateauPatience != d.PlateauPatience && LearningRateSchedule != MlpLearningRateSchedule.ReduceOnPlateau, nameof(PlateauPatience), schedule + ", not ReduceOnPlateau");
+        string noStopping = "early stopping is off (EarlyStoppingPatience = 0)";
+        Check(EarlyStoppingPatience == 0 && EarlyStoppingMetric != d.EarlyStoppingMetric, nameof(EarlyStoppingMetric), noStopping);
+        Check(EarlyStoppingPatience == 0 && RestoreBestWeights != d.RestoreBestWeights, nameof(RestoreBestWeights), noStopping);
+        Check(EarlyStoppingPatience == 0 && EarlyStoppingTolerance != d.EarlyStoppingTolerance && Optimizer != MlpOptimizer.Lbfgs, nameof(EarlyStoppingTolerance), noStopping);
+        Check(CheckpointDirectory is null && CheckpointEveryEpochs != d.CheckpointEveryEpochs, nameof(CheckpointEveryEpochs), "there is no CheckpointDirectory");
+        return ignored;
+    }
+
     /// <summary>A copy that later changes to this instance do not affect.</summary>
     internal MlpOptions Clone()
     {
