@@ -34,7 +34,7 @@ public static class MlpCatalog
         float learningRate = 0.001f,
         int batchSize = 200,
         int numberOfEpochs = 200,
-        float l2Regularization = 1e-4f,
+        float l2Regularization = 1e-3f,
         int? seed = null)
     {
         MlpOptions options = Common(labelColumnName, featureColumnName, exampleWeightColumnName: null, hiddenLayerSizes, activation,

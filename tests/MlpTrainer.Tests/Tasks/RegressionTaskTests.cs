@@ -95,7 +95,9 @@ public class RegressionTaskTests
     public void LabelScalingIsZeroAndOneWithoutNormalizeLabel()
     {
         var ml = new MLContext(seed: 0);
-        var model = ml.Regression.Trainers.Mlp(TaskData.SmallOptions(epochs: 1))
+        MlpOptions options = TaskData.SmallOptions(epochs: 1);
+        options.NormalizeLabel = false;
+        var model = ml.Regression.Trainers.Mlp(options)
             .Fit(TaskData.Load(ml, TaskData.Radial(50, seed: 4, scale: 1000, offset: 5000))).Model;
 
         Assert.Equal((0f, 1f), model.LabelScaling);
