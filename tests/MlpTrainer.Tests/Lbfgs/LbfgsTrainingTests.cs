@@ -79,6 +79,39 @@ public class LbfgsTrainingTests
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Regression.Trainers.Mlp(options).Fit(data));
     }
 
+    [Fact]
+    public void ARowOfWeightTwoTrainsAsTheRowDuplicated()
+    {
+        var ml = new MLContext(seed: 0);
+        BinaryRow[] weighted = TaskData.SeparableBinary(40, seed: 21);
+        weighted[7].Weight = 2f;
+        BinaryRow[] plain = TaskData.SeparableBinary(40, seed: 21);
+        BinaryRow[] duplicated = plain.Take(8).Append(plain[7]).Concat(plain.Skip(8)).ToArray();
+        MlpOptions options = Lbfgs(iterations: 10);
+        options.ExampleWeightColumnName = "Weight";
+
+        float[] a = TaskData.Parameters(ml.BinaryClassification.Trainers.Mlp(options).Fit(TaskData.Load(ml, weighted, withWeight: true)).Model);
+        float[] b = TaskData.Parameters(ml.BinaryClassification.Trainers.Mlp(options).Fit(TaskData.Load(ml, duplicated, withWeight: true)).Model);
+        float[] c = TaskData.Parameters(ml.BinaryClassification.Trainers.Mlp(options).Fit(TaskData.Load(ml, plain, withWeight: true)).Model);
+
+        Assert.True(TaskData.MaxRelativeDifference(a, b) <= 1e-4, $"weight 2 vs duplicated: {TaskData.MaxRelativeDifference(a, b):G3}");
+        Assert.True(TaskData.MaxRelativeDifference(c, b) > 1e-2, "Test setup: the duplicate should change the fit.");
+    }
+
+    [Fact]
+    public void TrainsOnStreamedRows()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = TaskData.Load(ml, TaskData.Radial(400, seed: 1));
+        IDataView test = TaskData.Load(ml, TaskData.Radial(200, seed: 2));
+        MlpOptions options = Lbfgs();
+        options.StreamingShuffleBufferRows = 250;
+
+        RegressionMetrics metrics = ml.Regression.Evaluate(ml.Regression.Trainers.Mlp(options).Fit(train).Transform(test));
+
+        Assert.True(metrics.RSquared > 0.95, $"held-out R² {metrics.RSquared:F4}");
+    }
+
     [Theory]
     [InlineData(nameof(MlpOptions.DropoutRate))]
     [InlineData(nameof(MlpOptions.LearningRateSchedule))]
