@@ -99,6 +99,25 @@ public class LbfgsTrainingTests
     }
 
     [Fact]
+    public void TrainsTheWeightsOfASparseFirstLayer()
+    {
+        // A sparse (input-major) first layer's gradient arrives as rows of the touched slots and is scattered into the
+        // full-batch gradient: if it were lost, its weights would not move between iterations.
+        var ml = new MLContext(seed: 0);
+        IDataView data = Datasets.ToDataView(ml, Datasets.LinearlySeparable(300, seed: 3));
+        MlpOptions early = Lbfgs(2), late = Lbfgs(30);
+        early.SparseFeatures = late.SparseFeatures = true;
+
+        var after2 = new MlpEstimator(ml, early).Fit(data);
+        var after30 = new MlpEstimator(ml, late).Fit(data);
+        var metrics = ml.MulticlassClassification.Evaluate(after30.Transform(data));
+
+        Assert.True(MlpTrainer.Tests.SparseModels.InputMajorNetworks.NetworkOf(after30).Layout.InputMajorFirstLayer, "Test setup: the first layer should be sparse.");
+        Assert.NotEqual(after2.Model.GetWeights(0).ToArray(), after30.Model.GetWeights(0).ToArray());
+        Assert.True(metrics.MicroAccuracy >= 0.99, $"training accuracy {metrics.MicroAccuracy:F4}");
+    }
+
+    [Fact]
     public void TrainsOnStreamedRows()
     {
         var ml = new MLContext(seed: 0);
