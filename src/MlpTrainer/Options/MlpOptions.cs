@@ -4,7 +4,11 @@ namespace MlpTrainer;
 
 /// <summary>
 /// Options for the multilayer-perceptron trainers. Defaults follow scikit-learn's <c>MLPClassifier</c>
-/// wherever ML.NET has no convention of its own. Every option is checked when the estimator is created
+/// wherever ML.NET has no convention of its own, except three chosen so that default options do well on small tables
+/// without tuning: regression standardises its label (<see cref="NormalizeLabel"/>), the L2 penalty is 1e-3 and not
+/// scaled by the batch size (<see cref="L2Regularization"/>), and training stops when the loss stalls
+/// (<see cref="EarlyStoppingPatience"/>). An option set away from its default that the task or optimizer ignores is
+/// named in a logged warning. Every option is checked when the estimator is created
 /// and again when it is fitted; an out-of-range value throws <see cref="ArgumentOutOfRangeException"/>
 /// naming the option.
 /// </summary>
@@ -123,11 +127,11 @@ public sealed class MlpOptions
 
     /// <summary>
     /// Rows per minibatch. Default 200. 1 is online SGD; a size at least the number of rows is full-batch
-    /// gradient descent. 1 to 1,000,000.
+    /// gradient descent. Not used by <see cref="MlpOptimizer.Lbfgs"/>, which always takes the gradient of every row. 1 to 1,000,000.
     /// </summary>
     public int BatchSize = 200;
 
-    /// <summary>Passes over the training data. Default 200; at least 1.</summary>
+    /// <summary>Passes over the training data; with <see cref="MlpOptimizer.Lbfgs"/>, the most iterations. Default 200; at least 1.</summary>
     public int NumberOfEpochs = 200;
 
     /// <summary>
