@@ -55,7 +55,8 @@ public sealed class MlpOptions
     public float HuberDelta = 1f;
 
     /// <summary>
-    /// Regression: standardise the targets (subtract their mean, divide by their standard deviation) for training and
+    /// Regression: standardise the targets (subtract their mean, divide by their standard deviation, each row counted by its
+    /// weight as in the loss, so a row of weight 2 counts as the row twice) for training and
     /// store the scaling in the model, so <c>Score</c> is in the label's own units. Networks train best on targets of
     /// about unit scale, and the L2 term and the tolerances are then in units that do not depend on the label's. The
     /// losses in the training history are in standardised units. Default <see langword="null"/>: on for regression

@@ -217,8 +217,8 @@ internal sealed class TrainingDataPreparation
         bool normalize = _task == MlpTask.Regression && o.NormalizeLabel != false;
         if (normalize)
         {
-            double mean = scan.TargetSum / scan.UsableRows;
-            double deviation = StreamingScan.TargetDeviation(columns, mean, scan.UsableRows, o.CancellationToken);
+            double mean = scan.TargetWeightSum > 0 ? scan.TargetSum / scan.TargetWeightSum : 0;
+            double deviation = scan.TargetWeightSum > 0 ? StreamingScan.TargetDeviation(columns, mean, scan.TargetWeightSum, o.CancellationToken) : 1;
             (outputOffset, outputScale) = ((float)mean, deviation > 0 && double.IsFinite(deviation) ? (float)deviation : 1f);
             validation?.TransformTargets(outputOffset, outputScale);
             _log($"Standardising the label: mean {outputOffset:G6}, standard deviation {outputScale:G6}.");
@@ -299,18 +299,24 @@ internal sealed class TrainingDataPreparation
         return weights;
     }
 
+    /// <summary>The weighted mean and population standard deviation of the targets: a row counts by its weight, as in the loss.</summary>
     private static (float Mean, float Deviation) TargetMeanAndDeviation(RowDataset data)
     {
-        double sum = 0, sumSquares = 0;
+        double sum = 0, weights = 0, sumSquares = 0;
         for (int row = 0; row < data.RowCount; row++)
-            sum += data.Target(row);
-        double mean = sum / data.RowCount;
+        {
+            sum += (double)data.Weight(row) * data.Target(row);
+            weights += data.Weight(row);
+        }
+        if (!(weights > 0))
+            return (0f, 1f);
+        double mean = sum / weights;
         for (int row = 0; row < data.RowCount; row++)
         {
             double d = data.Target(row) - mean;
-            sumSquares += d * d;
+            sumSquares += data.Weight(row) * d * d;
         }
-        double deviation = Math.Sqrt(sumSquares / data.RowCount);
+        double deviation = Math.Sqrt(sumSquares / weights);
         return ((float)mean, deviation > 0 && double.IsFinite(deviation) ? (float)deviation : 1f);
     }
 }

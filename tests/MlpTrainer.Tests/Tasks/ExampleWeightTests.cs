@@ -33,7 +33,6 @@ public class ExampleWeightTests
         var list = rows.ToList();
         MlpOptions options = TaskData.FullBatchSgd(64);
         options.ExampleWeightColumnName = weighted ? "Weight" : null;
-        options.NormalizeLabel = false; // the loss's weighting alone: the label statistics count rows, not weights
         return TaskData.Parameters(ml.Regression.Trainers.Mlp(options).Fit(TaskData.Load(ml, list, withWeight: weighted)).Model);
     }
 
