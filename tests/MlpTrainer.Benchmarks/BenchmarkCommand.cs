@@ -18,6 +18,9 @@ internal static class BenchmarkCommand
           hashed [--bits 18] [--epochs 5]     sparse features: a real table's 10 categorical columns hashed with
                                               OneHotHashEncoding, binary Mlp (defaults) against SdcaLogisticRegression,
                                               each in a fresh process: Fit wall time, peak working set, test AUC
+          defaults [data-dir] [out-dir]       5-fold cross-validation with default options (and Lbfgs) on scikit-learn's
+                                              diabetes, breast cancer, wine and digits tables; writes each table with its
+                                              folds to out-dir for peers/defaults.py (peers/defaults.sh runs both)
         """;
 
     public static int Run(string[] args)
@@ -29,6 +32,9 @@ internal static class BenchmarkCommand
         }
         if (args[0] == "hashed-one" && args.Length == 5)
             return HashedBenchmark.RunOne(args[1], args[2], int.Parse(args[3]), int.Parse(args[4]));
+        if (args[0] == "defaults")
+            return DefaultsBenchmark.Run(args.Length > 1 ? args[1] : DefaultsBenchmark.DefaultDataDirectory,
+                args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "mlp-defaults"));
         var options = new Dictionary<string, int>();
         for (int i = 1; i < args.Length; i += 2)
         {

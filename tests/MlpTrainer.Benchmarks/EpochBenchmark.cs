@@ -19,7 +19,7 @@ internal static class EpochBenchmark
         var options = new MlpOptions
         {
             HiddenLayerSizes = new[] { 256, 128 }, Activation = MlpActivation.ReLU, Optimizer = MlpOptimizer.Adam,
-            LearningRate = 1e-3f, BatchSize = 128, NumberOfEpochs = epochs, L2Regularization = 0f, Seed = 0,
+            LearningRate = 1e-3f, BatchSize = 128, NumberOfEpochs = epochs, L2Regularization = 0f, EarlyStoppingPatience = 0, Seed = 0,
         };
         var layout = new NetworkLayout(Workload.Sizes);
         float[] parameters = WeightInitializer.Initialize(layout, options.Activation, SeedSequence.Create(0, SeedSequence.Stream.Initialization));

@@ -52,6 +52,7 @@ public static class FashionMnistSample
             NumberOfEpochs = settings.Epochs,
             L2Regularization = 1e-4f,
             ValidationFraction = 0.1f,
+            EarlyStoppingPatience = 0,   // the recipe trains every epoch of its cosine schedule
             Seed = settings.Seed,
             Progress = progress,
         };

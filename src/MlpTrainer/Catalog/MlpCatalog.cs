@@ -45,7 +45,7 @@ public static class MlpCatalog
         float learningRate = 0.001f,
         int batchSize = 200,
         int numberOfEpochs = 200,
-        float l2Regularization = 1e-4f,
+        float l2Regularization = 1e-3f,
         int? seed = null)
     {
         MlNetVersionCheck.ThrowIfUnsupported();
@@ -90,7 +90,7 @@ public static class MlpCatalog
         float learningRate = 0.001f,
         int batchSize = 200,
         int numberOfEpochs = 200,
-        float l2Regularization = 1e-4f,
+        float l2Regularization = 1e-3f,
         int? seed = null)
     {
         MlNetVersionCheck.ThrowIfUnsupported();
@@ -122,7 +122,7 @@ public static class MlpCatalog
     /// <param name="batchSize">Rows per minibatch.</param>
     /// <param name="numberOfEpochs">Passes over the data.</param>
     /// <param name="l2Regularization">The L2 penalty on the weights.</param>
-    /// <param name="normalizeLabel">Standardise the label for training and store the scaling in the model.</param>
+    /// <param name="normalizeLabel">Standardise the label for training and store the scaling in the model; null (default) = on.</param>
     /// <param name="seed">Seed for initialisation and shuffling; null takes it from the MLContext.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its documented range (see <see cref="MlpOptions"/>); the message names it.</exception>
     /// <exception cref="InvalidOperationException">The loaded ML.NET is not a version this MlpTrainer supports; the message names the supported range.</exception>
@@ -136,8 +136,8 @@ public static class MlpCatalog
         float learningRate = 0.001f,
         int batchSize = 200,
         int numberOfEpochs = 200,
-        float l2Regularization = 1e-4f,
-        bool normalizeLabel = false,
+        float l2Regularization = 1e-3f,
+        bool? normalizeLabel = null,
         int? seed = null)
     {
         MlpOptions options = Common(labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayerSizes, activation, optimizer,

@@ -13,7 +13,7 @@ namespace MlpTrainer.Data;
 internal static class StreamingScan
 {
     public sealed record Result(long UsableRows, long TrainRows, double TrainWeightSum, long SkippedMissingLabel, long SkippedBadFeatures,
-        long SkippedBadWeight, long[] ClassCounts, double[] TrainWeightSumByClass, double TargetSum, ulong TrainRowsHash, RowDataset Validation);
+        long SkippedBadWeight, long[] ClassCounts, double[] TrainWeightSumByClass, double TargetSum, double TargetWeightSum, ulong TrainRowsHash, RowDataset Validation);
 
     /// <param name="columns">The data view and its columns.</param>
     /// <param name="holdOut">The rows to hold out for validation, or null.</param>
@@ -28,12 +28,13 @@ internal static class StreamingScan
         var hash = new XxHash64();
         Span<float> scalars = stackalloc float[2];
         long usable = 0, train = 0;
-        double weightSum = 0, targetSum = 0;
+        double weightSum = 0, targetSum = 0, targetWeightSum = 0;
         using DataViewRowReader reader = columns.OpenReader(cancellation);
         while (reader.Read(out float target, out float weight))
         {
             usable++;
-            targetSum += target;
+            targetSum += (double)weight * target;
+            targetWeightSum += weight;
             if (counts.Length > 0)
                 counts[(int)target]++;
             if (holdOut is not null && holdOut.IsHeldOut(reader.Position))
@@ -54,7 +55,7 @@ internal static class StreamingScan
             }
         }
         return new Result(usable, train, weightSum, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight,
-            counts, classWeightSums, targetSum, hashRows ? hash.GetCurrentHashAsUInt64() : 0, validation);
+            counts, classWeightSums, targetSum, targetWeightSum, hashRows ? hash.GetCurrentHashAsUInt64() : 0, validation);
     }
 
     /// <summary>A row's features as the data view gives them: the values of a dense row, the slots and values of a sparse one.</summary>
@@ -66,18 +67,19 @@ internal static class StreamingScan
     }
 
     /// <summary>
-    /// A second pass for label standardisation: the population standard deviation of every usable row's target about
-    /// <paramref name="mean"/>, summed in the order and precision of the in-memory path.
+    /// A second pass for label standardisation: the weighted population standard deviation of every usable row's target
+    /// about <paramref name="mean"/> (each row counts by its weight, as in the loss), summed in the order and precision of
+    /// the in-memory path.
     /// </summary>
-    public static double TargetDeviation(DataViewColumns columns, double mean, long usableRows, CancellationToken cancellation = default)
+    public static double TargetDeviation(DataViewColumns columns, double mean, double weightSum, CancellationToken cancellation = default)
     {
         double sumSquares = 0;
         using DataViewRowReader reader = columns.OpenReader(cancellation);
-        while (reader.Read(out float target, out _))
+        while (reader.Read(out float target, out float weight))
         {
             double d = target - mean;
-            sumSquares += d * d;
+            sumSquares += weight * d * d;
         }
-        return Math.Sqrt(sumSquares / usableRows);
+        return Math.Sqrt(sumSquares / weightSum);
     }
 }

@@ -87,6 +87,8 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         options.Validate(Task);
 
         using IChannel ch = Host.Start("Training");
+        foreach (string ignored in options.IgnoredOptions(Task))
+            ch.Warning(ignored);
         DataViewColumns columns = ResolveColumns(context.TrainingSet.Data);
         DataViewColumns? validationColumns = context.ValidationSet is null ? null : ResolveColumns(context.ValidationSet.Data);
         int seed = options.Seed ?? Host.Rand.Next();
@@ -126,18 +128,23 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         ch.Info($"Training a {Describe(layout)} {Task} MLP ({layout.ParameterCount} parameters) on {prepared.TrainRows} rows{(prepared.Streamed ? " (streamed)" : "")}: {options.Optimizer}, " +
                 $"learning rate {options.LearningRate} ({options.LearningRateSchedule}), batch {options.BatchSize}, {options.NumberOfEpochs} epochs, seed {seed}, {threads} threads.");
         OutputLoss loss = OutputLoss.For(Task, options.RegressionLoss, options.HuberDelta);
-        TrainingLoop.Result result = new TrainingLoop(options, layout, seed, threads, loss).Run(prepared.Train, prepared.Validation, prepared.ValidationRows,
-            parameters, priorHistory, fingerprint, resume,
-            Host.CheckAlive,
-            report =>
+        Action<MlpEpochReport> onEpoch = report =>
             {
                 string validationText = report.ValidationLoss is double vl
                     ? $", validation loss {vl:F6}" + (report.ValidationAccuracy is double va ? $", accuracy {va:F4}" : "")
                     : "";
                 ch.Info($"Epoch {report.Epoch}: training loss {report.TrainingLoss:F6}{validationText}, learning rate {report.LearningRate:G4}, {report.Seconds:F2} s.");
+                if (report.Warning is not null)
+                    ch.Warning(report.Warning);
                 options.Progress?.Report(report);
-            });
-        if (result.StoppedEarly)
+            };
+        TrainingLoop.Result result = options.Optimizer == MlpOptimizer.Lbfgs
+            ? LbfgsTraining.Run(Host, options, prepared, loss, threads, parameters, priorHistory, Host.CheckAlive, onEpoch)
+            : new TrainingLoop(options, layout, seed, threads, loss).Run(prepared.Train, prepared.Validation, prepared.ValidationRows,
+                parameters, priorHistory, fingerprint, resume, Host.CheckAlive, onEpoch);
+        if (result.StoppedEarly && options.Optimizer == MlpOptimizer.Lbfgs && result.BestEpoch == 0)
+            ch.Info($"L-BFGS converged after iteration {result.History[^1].Epoch}: the gradient is within EarlyStoppingTolerance, or the line search can make no more progress.");
+        else if (result.StoppedEarly)
             ch.Info($"Stopped early after epoch {result.History[^1].Epoch}: no improvement for {options.EarlyStoppingPatience} epochs; " +
                     (options.RestoreBestWeights ? $"keeping the weights of epoch {result.BestEpoch}." : "keeping the last weights."));
         if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(parameters))

@@ -21,8 +21,16 @@ public sealed record MlpEpochReport(
     double Seconds)
 {
     /// <summary>
+    /// A warning about the epoch, such as training that is diverging (a loss far above where it started, or weights that
+    /// blew up), also logged as a warning; null when all is well. Kept in the trained model's history; not saved in the
+    /// model file.
+    /// </summary>
+    public string? Warning { get; init; }
+
+    /// <summary>
     /// One line for a console or a log, e.g. <c>Epoch 3: training loss 0.412345, validation loss 0.398765, validation
-    /// accuracy 0.9123, learning rate 0.001, 0.12 s</c>; the validation figures appear only when there are some.
+    /// accuracy 0.9123, learning rate 0.001, 0.12 s</c>; the validation figures appear only when there are some, and a
+    /// warning, when there is one, at the end.
     /// </summary>
     public override string ToString()
     {
@@ -33,6 +41,8 @@ public sealed record MlpEpochReport(
         if (ValidationAccuracy is double accuracy)
             text.Append(CultureInfo.InvariantCulture, $", validation accuracy {accuracy:F4}");
         text.Append(CultureInfo.InvariantCulture, $", learning rate {LearningRate:G4}, {Seconds:F2} s");
+        if (Warning is not null)
+            text.Append(" (").Append(Warning).Append(')');
         return text.ToString();
     }
 }

@@ -27,4 +27,15 @@ public enum MlpOptimizer
     /// ε = <see cref="MlpOptions.Epsilon"/>. <see cref="MlpOptions.L2Regularization"/> λ adds λ·w to g.
     /// </summary>
     RmsProp = 3,
+
+    /// <summary>
+    /// Full-batch L-BFGS over all parameters (scikit-learn's <c>solver="lbfgs"</c>), run by ML.NET's own L-BFGS with a Wolfe
+    /// line search (the one its <c>LbfgsMaximumEntropy</c> and <c>LbfgsPoissonRegression</c> trainers use). Each iteration
+    /// evaluates the loss and gradient over every training row (weighted by example and class weights) plus the L2 term
+    /// λ/2·Σw², and counts as one epoch: <see cref="MlpOptions.NumberOfEpochs"/> is the iteration limit, one history entry
+    /// per iteration, and <see cref="MlpOptions.EarlyStoppingPatience"/> / <see cref="MlpOptions.EarlyStoppingTolerance"/>
+    /// stop it when the loss stalls. It needs no learning rate or batch size, and often converges faster and better on small
+    /// data sets. Not with dropout, a learning-rate schedule or checkpoints.
+    /// </summary>
+    Lbfgs = 4,
 }

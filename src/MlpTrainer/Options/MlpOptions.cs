@@ -4,7 +4,11 @@ namespace MlpTrainer;
 
 /// <summary>
 /// Options for the multilayer-perceptron trainers. Defaults follow scikit-learn's <c>MLPClassifier</c>
-/// wherever ML.NET has no convention of its own. Every option is checked when the estimator is created
+/// wherever ML.NET has no convention of its own, except three chosen so that default options do well on small tables
+/// without tuning: regression standardises its label (<see cref="NormalizeLabel"/>), the L2 penalty is 1e-3 and not
+/// scaled by the batch size (<see cref="L2Regularization"/>), and training stops when the loss stalls
+/// (<see cref="EarlyStoppingPatience"/>). An option set away from its default that the task or optimizer ignores is
+/// named in a logged warning. Every option is checked when the estimator is created
 /// and again when it is fitted; an out-of-range value throws <see cref="ArgumentOutOfRangeException"/>
 /// naming the option.
 /// </summary>
@@ -51,12 +55,16 @@ public sealed class MlpOptions
     public float HuberDelta = 1f;
 
     /// <summary>
-    /// Regression: standardise the targets (subtract their mean, divide by their standard deviation) for training and
+    /// Regression: standardise the targets (subtract their mean, divide by their standard deviation, each row counted by its
+    /// weight as in the loss, so a row of weight 2 counts as the row twice) for training and
     /// store the scaling in the model, so <c>Score</c> is in the label's own units. Networks train best on targets of
-    /// about unit scale: set this, or scale the label yourself, when targets are large or far from 0. The losses in
-    /// the training history are then in standardised units. Default <see langword="false"/>.
+    /// about unit scale, and the L2 term and the tolerances are then in units that do not depend on the label's. The
+    /// losses in the training history are in standardised units. Default <see langword="null"/>: on for regression
+    /// (a default since issue 15: on a small regression table, unscaled targets left the default network far worse than a
+    /// linear model). <see langword="false"/> trains on the label as it is. Classification has no label to scale: setting
+    /// it there is logged as ignored.
     /// </summary>
-    public bool NormalizeLabel;
+    public bool? NormalizeLabel;
 
     /// <summary>
     /// Units in each hidden layer, input side first. Default <c>{ 100 }</c>. Each size is 1 to 1,000,000;
@@ -120,18 +128,22 @@ public sealed class MlpOptions
 
     /// <summary>
     /// Rows per minibatch. Default 200. 1 is online SGD; a size at least the number of rows is full-batch
-    /// gradient descent. 1 to 1,000,000.
+    /// gradient descent. Not used by <see cref="MlpOptimizer.Lbfgs"/>, which always takes the gradient of every row. 1 to 1,000,000.
     /// </summary>
     public int BatchSize = 200;
 
-    /// <summary>Passes over the training data. Default 200; at least 1.</summary>
+    /// <summary>Passes over the training data; with <see cref="MlpOptimizer.Lbfgs"/>, the most iterations. Default 200; at least 1.</summary>
     public int NumberOfEpochs = 200;
 
     /// <summary>
-    /// L2 penalty λ on the weights (not the biases): the loss is the mean cross-entropy of the minibatch plus
-    /// λ/2·Σw², so each step adds λ·w to the weights' gradient (PyTorch's <c>weight_decay</c>). Default 1e-4; 0 or more.
+    /// L2 penalty λ on the weights (not the biases): the objective is the weighted mean loss of the rows plus λ/2·Σw², so
+    /// each minibatch step adds λ·w to the weights' gradient (PyTorch's <c>weight_decay</c>), and L-BFGS minimises the same
+    /// objective over all rows. The strength does not depend on the batch size or the row count. scikit-learn's
+    /// <c>alpha</c> is scaled differently: it adds α/(2·b)·Σw² to the mean loss of a batch of b rows, so its α = 1e-4 is
+    /// λ = 1e-4/b here (5e-7 at batch 200). Default 1e-3 (1e-4 before issue 15; on scikit-learn's small tables 1e-3 did as
+    /// well or slightly better, see the README); 0 or more.
     /// </summary>
-    public float L2Regularization = 1e-4f;
+    public float L2Regularization = 1e-3f;
 
     /// <summary>
     /// The probability of zeroing each hidden unit's output during training (inverted dropout: kept outputs are scaled by
@@ -184,12 +196,13 @@ public sealed class MlpOptions
 
     /// <summary>
     /// Stop when <see cref="EarlyStoppingMetric"/> has not improved by more than <see cref="EarlyStoppingTolerance"/> for this many
-    /// epochs in a row. Without validation data the training loss is watched, as scikit-learn does. Default 0: train for
-    /// <see cref="NumberOfEpochs"/> (scikit-learn always watches, with 10). 0 or more.
+    /// epochs (L-BFGS: iterations) in a row. Without validation data the training loss is watched, as scikit-learn does.
+    /// Default 10, scikit-learn's <c>n_iter_no_change</c> (before issue 15 the default was 0, so a run always took every epoch
+    /// even after the loss had stopped improving). 0 turns it off: train for <see cref="NumberOfEpochs"/>. 0 or more.
     /// </summary>
-    public int EarlyStoppingPatience;
+    public int EarlyStoppingPatience = 10;
 
-    /// <summary>The smallest change of the watched metric that counts as an improvement. Default 1e-4, as in scikit-learn; 0 or more.</summary>
+    /// <summary>The smallest change of the watched metric that counts as an improvement; with <see cref="MlpOptimizer.Lbfgs"/> also the gradient component below which it has converged (scikit-learn's <c>tol</c> for both). Default 1e-4, as in scikit-learn; 0 or more.</summary>
     public double EarlyStoppingTolerance = 1e-4;
 
     /// <summary>What early stopping watches. Default <see cref="MlpEarlyStoppingMetric.Loss"/>.</summary>
@@ -337,6 +350,65 @@ public sealed class MlpOptions
             throw OutOfRange(nameof(L2Regularization), L2Regularization, "must be 0 or more and finite");
         if (NumberOfThreads is int threads && (threads < 1 || threads > 256))
             throw OutOfRange(nameof(NumberOfThreads), threads, "must be 1 to 256, or null for all cores");
+        if (Optimizer == MlpOptimizer.Lbfgs)
+        {
+            if (DropoutRate > 0)
+                throw new ArgumentException($"MlpOptions.DropoutRate ({DropoutRate}) needs a minibatch optimizer: L-BFGS minimises one fixed full-batch loss, which random masks would change at every evaluation.", nameof(DropoutRate));
+            if (LearningRateSchedule != MlpLearningRateSchedule.Constant)
+                throw new ArgumentException($"MlpOptions.LearningRateSchedule ({LearningRateSchedule}) means nothing with L-BFGS, whose line search chooses every step.", nameof(LearningRateSchedule));
+            if (CheckpointDirectory is not null)
+                throw new ArgumentException("MlpOptions.CheckpointDirectory: L-BFGS does not checkpoint (its runs are short); set CheckpointDirectory = null or use a minibatch optimizer.", nameof(CheckpointDirectory));
+        }
+    }
+
+    /// <summary>
+    /// Every option set to a value other than its default that <paramref name="task"/>, the optimizer, the schedule, the
+    /// activation or the early-stopping setting makes meaningless, each as a sentence naming the option (the trainer logs
+    /// them as warnings: the run goes on, but the value has no effect).
+    /// </summary>
+    internal IReadOnlyList<string> IgnoredOptions(MlpTask task)
+    {
+        var d = new MlpOptions();
+        var ignored = new List<string>();
+        void Check(bool changed, string option, string reason)
+        {
+            if (changed)
+                ignored.Add($"MlpOptions.{option} is set but ignored: {reason}.");
+        }
+        string taskName = task.ToString().ToLowerInvariant();
+        Check(task != MlpTask.Regression && NormalizeLabel is not null, nameof(NormalizeLabel), $"a {taskName} classification has no numeric label to standardise");
+        Check(task != MlpTask.Regression && RegressionLoss != d.RegressionLoss, nameof(RegressionLoss), $"a {taskName} classification uses cross-entropy");
+        Check(HuberDelta != d.HuberDelta && !(task == MlpTask.Regression && RegressionLoss == MlpRegressionLoss.Huber), nameof(HuberDelta), "it is for RegressionLoss = Huber");
+        Check(LeakyReLUSlope != d.LeakyReLUSlope && Activation != MlpActivation.LeakyReLU, nameof(LeakyReLUSlope), $"the activation is {Activation}, not LeakyReLU");
+        string optimizer = $"the optimizer is {Optimizer}";
+        Check(Momentum != d.Momentum && Optimizer != MlpOptimizer.Sgd, nameof(Momentum), optimizer + "; momentum is for Sgd");
+        Check(UseNesterov != d.UseNesterov && Optimizer != MlpOptimizer.Sgd, nameof(UseNesterov), optimizer + "; Nesterov's momentum is for Sgd");
+        bool adam = Optimizer is MlpOptimizer.Adam or MlpOptimizer.AdamW;
+        Check(Beta1 != d.Beta1 && !adam, nameof(Beta1), optimizer + "; it is for Adam and AdamW");
+        Check(Beta2 != d.Beta2 && !adam, nameof(Beta2), optimizer + "; it is for Adam and AdamW");
+        Check(Epsilon != d.Epsilon && !adam && Optimizer != MlpOptimizer.RmsProp, nameof(Epsilon), optimizer + "; it is for Adam, AdamW and RmsProp");
+        Check(RmsPropDecay != d.RmsPropDecay && Optimizer != MlpOptimizer.RmsProp, nameof(RmsPropDecay), optimizer + "; it is for RmsProp");
+        if (Optimizer == MlpOptimizer.Lbfgs)
+        {
+            Check(LearningRate != d.LearningRate, nameof(LearningRate), "L-BFGS's line search chooses every step");
+            Check(BatchSize != d.BatchSize, nameof(BatchSize), "L-BFGS takes the gradient of all rows at once");
+            Check(Shuffle != d.Shuffle, nameof(Shuffle), "L-BFGS takes the gradient of all rows at once");
+        }
+        string schedule = $"the learning-rate schedule is {LearningRateSchedule}";
+        Check(PowerT != d.PowerT && LearningRateSchedule != MlpLearningRateSchedule.InverseScaling, nameof(PowerT), schedule + ", not InverseScaling");
+        Check(StepEpochs != d.StepEpochs && LearningRateSchedule != MlpLearningRateSchedule.Step, nameof(StepEpochs), schedule + ", not Step");
+        Check(StepGamma != d.StepGamma && LearningRateSchedule != MlpLearningRateSchedule.Step, nameof(StepGamma), schedule + ", not Step");
+        Check(WarmupEpochs != d.WarmupEpochs && LearningRateSchedule != MlpLearningRateSchedule.Cosine, nameof(WarmupEpochs), schedule + ", not Cosine");
+        Check(MinimumLearningRate != d.MinimumLearningRate && LearningRateSchedule is not (MlpLearningRateSchedule.Cosine or MlpLearningRateSchedule.ReduceOnPlateau),
+            nameof(MinimumLearningRate), schedule + ", not Cosine or ReduceOnPlateau");
+        Check(PlateauFactor != d.PlateauFactor && LearningRateSchedule != MlpLearningRateSchedule.ReduceOnPlateau, nameof(PlateauFactor), schedule + ", not ReduceOnPlateau");
+        Check(PlateauPatience != d.PlateauPatience && LearningRateSchedule != MlpLearningRateSchedule.ReduceOnPlateau, nameof(PlateauPatience), schedule + ", not ReduceOnPlateau");
+        string noStopping = "early stopping is off (EarlyStoppingPatience = 0)";
+        Check(EarlyStoppingPatience == 0 && EarlyStoppingMetric != d.EarlyStoppingMetric, nameof(EarlyStoppingMetric), noStopping);
+        Check(EarlyStoppingPatience == 0 && RestoreBestWeights != d.RestoreBestWeights, nameof(RestoreBestWeights), noStopping);
+        Check(EarlyStoppingPatience == 0 && EarlyStoppingTolerance != d.EarlyStoppingTolerance && Optimizer != MlpOptimizer.Lbfgs, nameof(EarlyStoppingTolerance), noStopping);
+        Check(CheckpointDirectory is null && CheckpointEveryEpochs != d.CheckpointEveryEpochs, nameof(CheckpointEveryEpochs), "there is no CheckpointDirectory");
+        return ignored;
     }
 
     /// <summary>A copy that later changes to this instance do not affect.</summary>

@@ -25,6 +25,7 @@ internal readonly record struct ModelMemory(long WeightBytes, long GradientBytes
         {
             MlpOptimizer.Adam or MlpOptimizer.AdamW => 2,
             MlpOptimizer.RmsProp => 1,
+            MlpOptimizer.Lbfgs => 2 * FullBatchObjective.HistorySize + 5,
             _ => options.Momentum > 0 ? 1 : 0,
         };
         long levels = layout.Sizes.Skip(1).Sum(s => (long)s);

@@ -68,7 +68,7 @@ internal sealed class TrainingDataPreparation
         if (parameterCount > Array.MaxLength)
             throw TooLarge(string.Join("-", sizes), $"{parameterCount:N0} parameters, more than the {Array.MaxLength:N0} one array holds", sizes);
         var layout = new NetworkLayout(sizes, inputMajorFirstLayer: sparse);
-        ModelMemory model = ModelMemory.Estimate(layout, o, o.BatchSize);
+        ModelMemory model = ModelMemory.Estimate(layout, o, BatchRows);
         if (model.TotalBytes > availableBytes)
             throw TooLarge(layout.ToString(), $"about {model}, and {ModelMemory.Format(availableBytes)} is available", sizes);
         // A model that trains for hours and then cannot be saved is a failure found too late.
@@ -125,9 +125,12 @@ internal sealed class TrainingDataPreparation
                "Ways out: fewer feature slots (fewer hash bits in OneHotHashEncoding, ProduceHashedNgrams or FeaturizeText's options), fewer units " +
                "in the first hidden layer (HiddenLayerSizes[0]), or Optimizer = Sgd with Momentum = 0, which keeps no state per weight.");
 
+    /// <summary>Rows per minibatch: <see cref="MlpOptions.BatchSize"/>, or for full-batch L-BFGS the chunk its full-batch gradient is summed over.</summary>
+    private int BatchRows => _options.Optimizer == MlpOptimizer.Lbfgs ? FullBatchObjective.ChunkRows : _options.BatchSize;
+
     private int AutomaticBuffer(long bytesPerRow, long rows)
     {
-        long bufferRows = Math.Max(_options.BatchSize, AutomaticBufferBytes / Math.Max(1, bytesPerRow));
+        long bufferRows = Math.Max(BatchRows, AutomaticBufferBytes / Math.Max(1, bytesPerRow));
         return (int)Math.Max(1, Math.Min(Math.Min(bufferRows, rows), int.MaxValue));
     }
 
@@ -143,7 +146,7 @@ internal sealed class TrainingDataPreparation
         }
 
         float outputScale = 1f, outputOffset = 0f;
-        if (_task == MlpTask.Regression && o.NormalizeLabel)
+        if (_task == MlpTask.Regression && o.NormalizeLabel != false)
         {
             (outputOffset, outputScale) = TargetMeanAndDeviation(train);
             train.TransformTargets(outputOffset, outputScale);
@@ -170,7 +173,7 @@ internal sealed class TrainingDataPreparation
         if (data.TrainRows.Length == 0)
             throw new InvalidOperationException("No training rows are left after holding out the validation rows; lower ValidationFraction.");
 
-        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, o.Shuffle, seed, Math.Min(o.BatchSize, data.TrainRows.Length));
+        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, o.Shuffle, seed, Math.Min(BatchRows, data.TrainRows.Length));
         return new PreparedTraining(layout, source, data.HasValidation ? data.Validation : null, data.HasValidation ? data.ValidationRows : null, seed,
             outputScale, outputOffset, Streamed: false, density, parameters => RunFingerprint.Compute(data, o, seed, parameters));
     }
@@ -213,18 +216,18 @@ internal sealed class TrainingDataPreparation
         }
 
         float outputScale = 1f, outputOffset = 0f;
-        bool normalize = _task == MlpTask.Regression && o.NormalizeLabel;
+        bool normalize = _task == MlpTask.Regression && o.NormalizeLabel != false;
         if (normalize)
         {
-            double mean = scan.TargetSum / scan.UsableRows;
-            double deviation = StreamingScan.TargetDeviation(columns, mean, scan.UsableRows, o.CancellationToken);
+            double mean = scan.TargetWeightSum > 0 ? scan.TargetSum / scan.TargetWeightSum : 0;
+            double deviation = scan.TargetWeightSum > 0 ? StreamingScan.TargetDeviation(columns, mean, scan.TargetWeightSum, o.CancellationToken) : 1;
             (outputOffset, outputScale) = ((float)mean, deviation > 0 && double.IsFinite(deviation) ? (float)deviation : 1f);
             validation?.TransformTargets(outputOffset, outputScale);
             _log($"Standardising the label: mean {outputOffset:G6}, standard deviation {outputScale:G6}.");
         }
 
         var adjustment = new RowAdjustment(classWeights, normalize, outputOffset, outputScale);
-        int batch = (int)Math.Min(o.BatchSize, scan.TrainRows);
+        int batch = (int)Math.Min(BatchRows, scan.TrainRows);
         var source = new StreamingMinibatchSource(columns, scan.TrainRows, weightSum, bufferRows, o.Shuffle, seed, batch, adjustment, holdOut,
             sparse, o.CancellationToken);
         if (!o.Shuffle)
@@ -298,18 +301,24 @@ internal sealed class TrainingDataPreparation
         return weights;
     }
 
+    /// <summary>The weighted mean and population standard deviation of the targets: a row counts by its weight, as in the loss.</summary>
     private static (float Mean, float Deviation) TargetMeanAndDeviation(RowDataset data)
     {
-        double sum = 0, sumSquares = 0;
+        double sum = 0, weights = 0, sumSquares = 0;
         for (int row = 0; row < data.RowCount; row++)
-            sum += data.Target(row);
-        double mean = sum / data.RowCount;
+        {
+            sum += (double)data.Weight(row) * data.Target(row);
+            weights += data.Weight(row);
+        }
+        if (!(weights > 0))
+            return (0f, 1f);
+        double mean = sum / weights;
         for (int row = 0; row < data.RowCount; row++)
         {
             double d = data.Target(row) - mean;
-            sumSquares += d * d;
+            sumSquares += data.Weight(row) * d * d;
         }
-        double deviation = Math.Sqrt(sumSquares / data.RowCount);
+        double deviation = Math.Sqrt(sumSquares / weights);
         return ((float)mean, deviation > 0 && double.IsFinite(deviation) ? (float)deviation : 1f);
     }
 }

@@ -120,6 +120,7 @@ internal sealed class TrainingLoop
             stopped = resume.Finished;
         }
 
+        var divergence = new DivergenceWatch();
         using var trainer = new BackpropTrainer(_layout, o.Activation, o.LeakyReLUSlope, batch, _threads, o.DropoutRate, _loss);
         for (int epoch = firstEpoch; epoch < o.NumberOfEpochs && !stopped; epoch++)
         {
@@ -157,7 +158,10 @@ internal sealed class TrainingLoop
             schedule.EndEpoch(epoch, monitoredLoss);
 
             var report = new MlpEpochReport(epochOffset + epoch + 1, trainingLoss, validationLoss, validationAccuracy, rate,
-                Stopwatch.GetElapsedTime(started).TotalSeconds);
+                Stopwatch.GetElapsedTime(started).TotalSeconds)
+            {
+                Warning = divergence.Check(epochOffset + epoch + 1, trainingLoss, parameters, rate),
+            };
             history.Add(report);
             onEpoch(report);
 

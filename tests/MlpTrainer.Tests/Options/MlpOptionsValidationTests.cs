@@ -215,7 +215,7 @@ public class MlpOptionsValidationTests
     }
 
     [Fact]
-    public void DefaultsAreScikitLearnsMlpClassifierDefaults()
+    public void DefaultsAreScikitLearnsMlpClassifierDefaultsButForTheOnesMadeForSmallTables()
     {
         var options = new MlpOptions();
 
@@ -233,7 +233,10 @@ public class MlpOptionsValidationTests
         Assert.Equal(1e-8f, options.Epsilon);
         Assert.Equal(200, options.BatchSize);
         Assert.Equal(200, options.NumberOfEpochs);
-        Assert.Equal(1e-4f, options.L2Regularization);
+        Assert.Equal(1e-3f, options.L2Regularization);  // not batch-scaled as scikit-learn's alpha; 1e-3 measured on its small tables
+        Assert.Null(options.NormalizeLabel);               // on for regression
+        Assert.Equal(10, options.EarlyStoppingPatience);   // scikit-learn's n_iter_no_change
+        Assert.Equal(1e-4, options.EarlyStoppingTolerance);
         Assert.True(options.Shuffle);
         Assert.Null(options.Seed);
         Assert.Null(options.NumberOfThreads);

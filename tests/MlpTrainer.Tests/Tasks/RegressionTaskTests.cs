@@ -95,10 +95,34 @@ public class RegressionTaskTests
     public void LabelScalingIsZeroAndOneWithoutNormalizeLabel()
     {
         var ml = new MLContext(seed: 0);
-        var model = ml.Regression.Trainers.Mlp(TaskData.SmallOptions(epochs: 1))
+        MlpOptions options = TaskData.SmallOptions(epochs: 1);
+        options.NormalizeLabel = false;
+        var model = ml.Regression.Trainers.Mlp(options)
             .Fit(TaskData.Load(ml, TaskData.Radial(50, seed: 4, scale: 1000, offset: 5000))).Model;
 
         Assert.Equal((0f, 1f), model.LabelScaling);
+    }
+
+    [Fact]
+    public void LabelStandardisationCountsARowOfWeightTwoAsTheRowTwice()
+    {
+        var ml = new MLContext(seed: 0);
+        RegressionRow[] weighted = TaskData.Radial(40, seed: 9, scale: 10, offset: 3);
+        weighted[0].Weight = 2f;
+        weighted[0].Label = 100f;   // far from the others, so counting it once or twice moves the mean and deviation
+        RegressionRow[] plain = TaskData.Radial(40, seed: 9, scale: 10, offset: 3);
+        plain[0].Label = 100f;
+        RegressionRow[] duplicated = plain.Append(plain[0]).ToArray();
+        MlpOptions options = TaskData.SmallOptions(epochs: 1);
+        options.ExampleWeightColumnName = "Weight";
+
+        var (weightedOffset, weightedScale) = ml.Regression.Trainers.Mlp(options).Fit(TaskData.Load(ml, weighted, withWeight: true)).Model.LabelScaling;
+        var (duplicatedOffset, duplicatedScale) = ml.Regression.Trainers.Mlp(options).Fit(TaskData.Load(ml, duplicated, withWeight: true)).Model.LabelScaling;
+        var (plainOffset, _) = ml.Regression.Trainers.Mlp(options).Fit(TaskData.Load(ml, plain, withWeight: true)).Model.LabelScaling;
+
+        Assert.Equal(duplicatedOffset, weightedOffset, 1e-4f);
+        Assert.Equal(duplicatedScale, weightedScale, 1e-4f);
+        Assert.True(Math.Abs(plainOffset - duplicatedOffset) > 0.1f, "Test setup: the duplicate should move the mean.");
     }
 
     [Fact]
