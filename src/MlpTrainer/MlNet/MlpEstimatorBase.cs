@@ -147,8 +147,13 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         else if (result.StoppedEarly)
             ch.Info($"Stopped early after epoch {result.History[^1].Epoch}: no improvement for {options.EarlyStoppingPatience} epochs; " +
                     (options.RestoreBestWeights ? $"keeping the weights of epoch {result.BestEpoch}." : "keeping the last weights."));
-        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(parameters))
+        // One pass over the weights: not finite is an error; blown up is a warning, unless an epoch already gave one.
+        float largest = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude<float>(parameters);
+        if (!float.IsFinite(largest))
             throw Host.Except($"Training diverged: the weights are not finite after the last update. Lower MlpOptions.LearningRate (now {options.LearningRate}).");
+        if (Math.Abs(largest) > DivergenceWatch.WeightLimit && result.History.All(h => h.Warning is null))
+            ch.Warning($"Training diverged: a weight has reached {Math.Abs(largest):G4} (above {DivergenceWatch.WeightLimit:G}); the model is unlikely to be useful. " +
+                       $"Lower MlpOptions.LearningRate (now {options.LearningRate:G4}) or normalize the features (e.g. NormalizeMeanVariance).");
 
         var network = new MlpNetwork(layout, options.Activation, options.LeakyReLUSlope, parameters, Task, outputScale, outputOffset);
         int epochsTrained = result.History.Count == 0 ? 0 : result.History[^1].Epoch;

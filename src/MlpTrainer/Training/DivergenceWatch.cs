@@ -6,7 +6,8 @@ namespace MlpTrainer.Training;
 /// Notices training that is going wrong while every number is still finite: a training loss that has grown far above the
 /// first epoch's, or weights that have blown up (a learning rate too high for unnormalized features sends them to
 /// hundreds of thousands while the loss stays finite). Each kind is reported once per run, as a warning for the epoch's
-/// history and the log.
+/// history and the log. The weights it is given exclude a sparse first layer's (hundreds of millions of them, for hashed
+/// features): those are checked once, after the last epoch, in the same pass as the check that every weight is finite.
 /// </summary>
 internal sealed class DivergenceWatch
 {

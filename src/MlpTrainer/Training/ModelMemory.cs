@@ -3,7 +3,8 @@ using MlpTrainer.Model;
 namespace MlpTrainer.Training;
 
 /// <summary>
-/// The memory a training run needs for the model itself, before any data: the weights, the gradient, the optimizer's
+/// The memory a training run needs for the model itself, before any data: the weights (twice when early stopping
+/// keeps the best epoch's), the gradient, the optimizer's
 /// state (Adam and AdamW keep two values per weight, RMSProp and SGD with momentum one, plain SGD none) and the
 /// minibatch buffers. A sparse first layer's gradient covers only a minibatch's slots, but its optimizer state is
 /// counted whole, since any slot may be touched.
@@ -31,7 +32,9 @@ internal readonly record struct ModelMemory(long WeightBytes, long GradientBytes
         long levels = layout.Sizes.Skip(1).Sum(s => (long)s);
         long buffers = (long)batchSize * levels * sizeof(float) * (options.DropoutRate > 0 ? 4 : 2)
                        + (layout.InputMajorFirstLayer ? 0 : (long)batchSize * layout.InputSize * sizeof(float));
-        return new ModelMemory(weights, gradient, stateArrays * weights, buffers);
+        // Early stopping that restores the best epoch keeps a second copy of the weights.
+        long bestWeights = options.EarlyStoppingPatience > 0 && options.RestoreBestWeights ? weights : 0;
+        return new ModelMemory(weights + bestWeights, gradient, stateArrays * weights, buffers);
     }
 
     /// <summary>Bytes as a person reads them: 1.5 GiB, 310 MiB.</summary>

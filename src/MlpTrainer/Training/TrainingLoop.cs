@@ -98,7 +98,7 @@ internal sealed class TrainingLoop
         LearningRateSchedule schedule = LearningRateSchedule.Create(o, stepsPerEpoch, train.RowCount);
         var stopping = new EarlyStopping(o.EarlyStoppingPatience, o.EarlyStoppingTolerance, o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy);
         bool keepBest = stopping.Enabled && o.RestoreBestWeights;
-        float[]? best = null;
+        var best = new BestWeights(_layout);
         var history = new List<MlpEpochReport>(priorHistory);
         int epochOffset = priorHistory.Count == 0 ? 0 : priorHistory[^1].Epoch;
         int firstEpoch = 0;
@@ -114,7 +114,7 @@ internal sealed class TrainingLoop
             optimizer.RestoreState(resume.OptimizerSteps, resume.OptimizerState);
             schedule.State = resume.ScheduleState;
             stopping.Restore(resume.BestValue, resume.BestEpoch, resume.EpochsWithoutImprovement);
-            best = resume.BestParameters;
+            best.Restore(resume.BestParameters);
             history = new List<MlpEpochReport>(resume.History);
             firstEpoch = resume.EpochsCompleted;
             stopped = resume.Finished;
@@ -144,6 +144,8 @@ internal sealed class TrainingLoop
                         $"Lower MlpOptions.LearningRate (now {rate}) or normalize the features (e.g. NormalizeMinMax).");
                 trainingLoss += loss;
                 optimizer.Step(parameters, trainer.Gradients, rate, trainer.Engine, trainer.FirstLayerRows);
+                if (keepBest)
+                    best.NoteStep(trainer.FirstLayerRows);
             }
             trainingLoss /= trainingWeight;
 
@@ -160,7 +162,9 @@ internal sealed class TrainingLoop
             var report = new MlpEpochReport(epochOffset + epoch + 1, trainingLoss, validationLoss, validationAccuracy, rate,
                 Stopwatch.GetElapsedTime(started).TotalSeconds)
             {
-                Warning = divergence.Check(epochOffset + epoch + 1, trainingLoss, parameters, rate),
+                // A sparse first layer can be hundreds of millions of weights: the estimator checks it once, after the last epoch.
+                Warning = divergence.Check(epochOffset + epoch + 1, trainingLoss,
+                    parameters.AsSpan(_layout.InputMajorFirstLayer ? _layout.WeightCount(0) : 0), rate),
             };
             history.Add(report);
             onEpoch(report);
@@ -169,7 +173,7 @@ internal sealed class TrainingLoop
             {
                 double watched = o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy ? validationAccuracy!.Value : monitoredLoss;
                 if (stopping.Observe(report.Epoch, watched) && keepBest)
-                    best = (float[])parameters.Clone();
+                    best.Take(parameters);
                 stopped = stopping.ShouldStop;
             }
 
@@ -182,13 +186,14 @@ internal sealed class TrainingLoop
                     Fingerprint = fingerprint, EpochsCompleted = completed, Finished = stopped, Parameters = parameters,
                     OptimizerSteps = optimizer.StepCount, OptimizerState = optimizer.StateArrays, ScheduleState = schedule.State,
                     BestValue = stopping.Best, BestEpoch = stopping.BestEpoch, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement,
-                    BestParameters = best, History = history,
+                    BestParameters = best.Values, History = history,
                 }.Write(o.CheckpointDirectory);
             }
         }
 
-        if (keepBest && best is not null)
-            best.CopyTo(parameters, 0);
+        // The weights are the best epoch's already when the last epoch was the best.
+        if (keepBest && best.Values is not null && history.Count > 0 && stopping.BestEpoch != history[^1].Epoch)
+            best.Values.CopyTo(parameters, 0);
         return new Result(parameters, history, stopped, stopping.BestEpoch);
     }
 }

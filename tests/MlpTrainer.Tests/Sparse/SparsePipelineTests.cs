@@ -76,4 +76,23 @@ public class SparsePipelineTests
         Assert.Contains("fewer hash bits", e.Message);
         Assert.Contains("HiddenLayerSizes[0]", e.Message);
     }
+
+    [Fact]
+    public void EarlyStoppingRestoresExactlyTheBestEpochsSparseWeights()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = ml.Data.LoadFromEnumerable(SparseTableData.Rows(300, seed: 1));
+        MlpOptions stopping = Options();
+        (stopping.NumberOfEpochs, stopping.EarlyStoppingPatience, stopping.ValidationFraction, stopping.LearningRate) = (60, 2, 0.3f, 0.05f);
+
+        MlpBinaryModelParameters stopped = SparseTableData.Fit(ml, train, stopping).Mlp;
+        int best = stopped.TrainingHistory.OrderBy(h => h.ValidationLoss).First().Epoch;
+        Assert.True(best < stopped.TrainingHistory.Count, $"Test setup: training should stop after its best epoch {best} (ran {stopped.TrainingHistory.Count}).");
+
+        MlpOptions exact = Options();
+        (exact.NumberOfEpochs, exact.EarlyStoppingPatience, exact.ValidationFraction, exact.LearningRate) = (best, 0, 0.3f, 0.05f);
+        MlpBinaryModelParameters trainedToBest = SparseTableData.Fit(new MLContext(seed: 0), train, exact).Mlp;
+
+        Assert.Equal(trainedToBest.Network.Parameters.ToArray(), stopped.Network.Parameters.ToArray());
+    }
 }
