@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlpTrainer.Model;
@@ -56,6 +57,7 @@ internal sealed class DataViewRowReader : IDisposable
     /// Moves to the next usable row; false at the end of the data. Its features are then in <see cref="Features"/>: only
     /// the stored values are checked (a sparse row's implicit zeros are finite), and nothing is copied.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Read(out float target, out float weight)
     {
         while (_cursor.MoveNext())
@@ -80,7 +82,7 @@ internal sealed class DataViewRowReader : IDisposable
             _getFeatures(ref _buffer);
             if (_buffer.Length != FeatureCount)
                 throw new InvalidOperationException($"Row {_cursor.Position} of the feature column '{_featureColumn}' has {_buffer.Length} values; the column's type says {FeatureCount}.");
-            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(_buffer.GetValues()))
+            if (!Kernels.RowKernel.AllFinite(_buffer.GetValues()))
             {
                 SkippedBadFeatures++;
                 continue;

@@ -43,6 +43,7 @@ internal sealed class DenseDataset : RowDataset
         AddTargetAndWeight(target, weight);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Row(int row)
     {
         if ((uint)row >= (uint)RowCount)
@@ -72,8 +73,10 @@ internal sealed class DenseDataset : RowDataset
 
     public override void AppendFeatures(XxHash64 hash, int row) => hash.Append(MemoryMarshal.AsBytes(Row(row)));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AddFeatures(ReadOnlySpan<float> dense) => dense.CopyTo(NextRow());
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AddFeatures(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
     {
         Span<float> row = NextRow();
@@ -82,6 +85,7 @@ internal sealed class DenseDataset : RowDataset
             row[indices[k]] = values[k];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void WriteFeatures(int row, Minibatch batch, int position) => batch.SetFeatures(position, Row(row));
 
     /// <summary>The storage of the row about to be added (<see cref="RowDataset.RowCount"/>).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
@@ -42,6 +43,7 @@ internal sealed class SparseDataset : RowDataset
         hash.Append(MemoryMarshal.AsBytes(Values(row)));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AddFeatures(ReadOnlySpan<float> dense)
     {
         int nonZeros = dense.Length - dense.Count(0f);
@@ -57,6 +59,7 @@ internal sealed class SparseDataset : RowDataset
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AddFeatures(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
     {
         int nonZeros = values.Length - values.Count(0f);
@@ -72,6 +75,7 @@ internal sealed class SparseDataset : RowDataset
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void WriteFeatures(int row, Minibatch batch, int position) => batch.SetFeatures(position, Indices(row), Values(row));
 
     /// <summary>Room for the next row's <paramref name="nonZeros"/> values: its chunk and where in it the row starts.</summary>

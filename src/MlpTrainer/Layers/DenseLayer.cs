@@ -53,6 +53,7 @@ internal sealed class DenseLayer
     }
 
     /// <summary>∂L/∂b: <paramref name="destination"/> = the sum of the first <paramref name="rows"/> rows of δ, in row order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumRows(float[] delta, int rows, int width, Span<float> destination)
     {
         delta.AsSpan(0, width).CopyTo(destination);

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
+using MlpTrainer.Kernels;
 
 namespace MlpTrainer.Losses;
 
@@ -10,33 +12,36 @@ namespace MlpTrainer.Losses;
 internal static class SoftmaxCrossEntropy
 {
     /// <summary>Turns logits into probabilities in place, stable for large logits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(Span<float> logits)
     {
-        float max = TensorPrimitives.Max(logits);
-        TensorPrimitives.Subtract(logits, max, logits);
+        float max = RowKernel.Max(logits);
+        RowKernel.Subtract(logits, max);
         TensorPrimitives.Exp(logits, logits);
         float sum = TensorPrimitives.Sum(logits);
-        TensorPrimitives.Divide(logits, sum, logits);
+        RowKernel.Divide(logits, sum);
     }
 
     /// <summary>Replaces one row of logits by (p − onehot(label)) · <paramref name="gradientScale"/>; returns −log p_label.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double RowLossAndGradient(Span<float> row, int label, float gradientScale)
     {
-        float max = TensorPrimitives.Max(row);
-        TensorPrimitives.Subtract(row, max, row);
+        float max = RowKernel.Max(row);
+        RowKernel.Subtract(row, max);
         float shiftedLabelLogit = row[label];
         TensorPrimitives.Exp(row, row);
         float sum = TensorPrimitives.Sum(row);
-        TensorPrimitives.Multiply(row, gradientScale / sum, row);
+        RowKernel.Multiply(row, gradientScale / sum);
         row[label] -= gradientScale;
         return Math.Log(sum) - shiftedLabelLogit;
     }
 
     /// <summary>−log p_label of one row of logits (overwritten).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double RowLoss(Span<float> row, int label)
     {
-        float max = TensorPrimitives.Max(row);
-        TensorPrimitives.Subtract(row, max, row);
+        float max = RowKernel.Max(row);
+        RowKernel.Subtract(row, max);
         float shiftedLabelLogit = row[label];
         TensorPrimitives.Exp(row, row);
         return Math.Log(TensorPrimitives.Sum(row)) - shiftedLabelLogit;

@@ -36,6 +36,7 @@ internal sealed class SoftmaxCrossEntropyLoss : OutputLoss
         return loss;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ClassOf(float target, int classes, int row)
     {
         int label = (int)target;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MlpTrainer.Layers;
 using MlpTrainer.Model;
 
@@ -33,6 +34,7 @@ internal sealed class BestWeights
     }
 
     /// <summary>Notes the first-layer slots a lazy step just updated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void NoteStep(SparseRowGradient? firstLayerRows)
     {
         if (firstLayerRows is null || _whole)

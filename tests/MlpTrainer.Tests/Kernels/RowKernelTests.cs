@@ -1,0 +1,64 @@
+using System.Numerics.Tensors;
+using MlpTrainer.Kernels;
+
+namespace MlpTrainer.Tests.Kernels;
+
+/// <summary>The per-row kernels against their references: System.Numerics.Tensors' operations and plain scalar loops, bit for bit.</summary>
+public class RowKernelTests
+{
+    public static TheoryData<int> Lengths => new() { 1, 2, 7, 10, 16, 17, 33, 100 };
+
+    private static float[] Row(int length, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, 4 * random.NextDouble() - 2))).ToArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void MaxIsTheLargestValue(int length)
+    {
+        float[] row = Row(length, length);
+        Assert.Equal(TensorPrimitives.Max<float>(row), RowKernel.Max(row));
+    }
+
+    [Fact]
+    public void MaxOfARowWithNaNIsNaN()
+        => Assert.True(float.IsNaN(RowKernel.Max(new[] { 1f, float.NaN, 3f })));
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void SubtractMultiplyAndDivideEqualTheElementwiseOperations(int length)
+    {
+        float[] row = Row(length, 100 + length);
+        float[] expected = row.ToArray(), actual = row.ToArray();
+        TensorPrimitives.Subtract(expected, 0.37f, expected);
+        TensorPrimitives.Multiply(expected, 1.91f, expected);
+        TensorPrimitives.Divide(expected, 3.3f, expected);
+        RowKernel.Subtract(actual, 0.37f);
+        RowKernel.Multiply(actual, 1.91f);
+        RowKernel.Divide(actual, 3.3f);
+        Assert.Equal(expected, actual);
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void AllFiniteFindsANaNOrInfinityAtAnyPosition(int length)
+    {
+        float[] row = Row(length, 200 + length);
+        Assert.True(RowKernel.AllFinite(row));
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+        {
+            for (int i = 0; i < length; i++)
+            {
+                float[] copy = row.ToArray();
+                copy[i] = bad;
+                Assert.False(RowKernel.AllFinite(copy), $"{bad} at {i} of {length}");
+            }
+        }
+    }
+
+    [Fact]
+    public void AllFiniteAcceptsTheExtremesOfFloat()
+        => Assert.True(RowKernel.AllFinite(new[] { float.MaxValue, float.MinValue, float.Epsilon, -0f, 0f }));
+}
