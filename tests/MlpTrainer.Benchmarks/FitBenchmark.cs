@@ -61,8 +61,8 @@ internal static class FitBenchmark
         if (!Workload.EnsureInstalled())
             return 2;
         FashionMnist train = FashionMnist.Load(train: true);
-        Console.WriteLine($"| rows | Fit wall (s) | before epoch 1 (s) | first epoch (s) | median epoch (s) | path |");
-        Console.WriteLine($"| --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine($"| rows | Fit wall (s) | before epoch 1 (s) | first epoch (s) | median epoch (s) | path | one cursor pass over the view (s) |");
+        Console.WriteLine($"| --- | --- | --- | --- | --- | --- | --- |");
         foreach (int rows in new[] { 10_000, 60_000, 600_000 })
         {
             var ml = new MLContext(seed: 0);
@@ -73,7 +73,8 @@ internal static class FitBenchmark
             MlpOptions options = StandardOptions(epochs, threads);
             options.InMemoryLimitBytes = 1L << 30;
             Timing t = Fit(ml, data, options, out _);
-            Console.WriteLine($"| {rows:N0} | {t.Wall:F2} | {t.BeforeFirstEpoch:F2} | {t.Epochs[0]:F2} | {t.Median:F2} | {(messages.Count > 0 ? "streamed" : "in memory")} |");
+            double pass = Touch(data); // what the view itself costs per pass: a streamed epoch pays it every time
+            Console.WriteLine($"| {rows:N0} | {t.Wall:F2} | {t.BeforeFirstEpoch:F2} | {t.Epochs[0]:F2} | {t.Median:F2} | {(messages.Count > 0 ? "streamed" : "in memory")} | {pass:F2} |");
         }
         return 0;
     }
