@@ -35,13 +35,23 @@ internal static class DataViewReader
     public static Result Read(DataViewColumns columns, bool sparse, long? limitBytes, CancellationToken cancellation = default)
     {
         RowDataset dataset = RowDataset.Create(columns.FeatureCount, columns.ClassCount, sparse);
+        var dense = dataset as DenseDataset;
+        if (dense is not null && columns.Data.GetRowCount() is long rows && (limitBytes is not long cap || rows * columns.FeatureCount * sizeof(float) <= cap))
+            dense.PrepareForRows(rows);
         using DataViewRowReader reader = columns.OpenReader(cancellation);
-        while (reader.Read(out float target, out float weight))
+        try
         {
-            dataset.Add(reader.Features, target, weight);
-            // Storage grows by chunks, so checking every 256 rows is as good as checking every row.
-            if (limitBytes is long limit && (dataset.RowCount & 255) == 0 && dataset.Bytes > limit)
-                return new Result(null, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);
+            while (reader.Read(out float target, out float weight))
+            {
+                dataset.Add(reader.Features, target, weight);
+                // Storage grows by chunks, so checking every 256 rows is as good as checking every row.
+                if (limitBytes is long limit && (dataset.RowCount & 255) == 0 && dataset.Bytes > limit)
+                    return new Result(null, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);
+            }
+        }
+        finally
+        {
+            dense?.EndPreparation();
         }
         if (limitBytes is long max && dataset.Bytes > max)
             return new Result(null, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);

@@ -15,6 +15,7 @@ internal sealed class DenseDataset : RowDataset
 
     private readonly int _chunkShift;
     private readonly List<float[]> _chunks = new();
+    private PrefaultedChunks? _prefaulted;
 
     /// <param name="featureCount">Features per row.</param>
     /// <param name="classCount">Classes for classification (targets are 0 to classCount − 1), or 0 for real-valued targets.</param>
@@ -26,6 +27,24 @@ internal sealed class DenseDataset : RowDataset
     }
 
     public override long Bytes => (long)_chunks.Count * RowsPerChunk * FeatureCount * sizeof(float) + TargetAndWeightBytes;
+
+    /// <summary>
+    /// Prepares storage for <paramref name="rows"/> rows on another thread while rows are added (see
+    /// <see cref="PrefaultedChunks"/>); call <see cref="EndPreparation"/> when adding is over.
+    /// </summary>
+    public void PrepareForRows(long rows)
+    {
+        long chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
+        if (chunks >= 2 && _chunks.Count == 0 && chunks <= int.MaxValue)
+            _prefaulted = new PrefaultedChunks((int)chunks, RowsPerChunk * FeatureCount);
+    }
+
+    /// <summary>Stops the preparation <see cref="PrepareForRows"/> started.</summary>
+    public void EndPreparation()
+    {
+        _prefaulted?.Stop();
+        _prefaulted = null;
+    }
 
     /// <summary>Rows per storage chunk (a power of two).</summary>
     public int RowsPerChunk => 1 << _chunkShift;
@@ -93,7 +112,7 @@ internal sealed class DenseDataset : RowDataset
     {
         int slot = RowCount & (RowsPerChunk - 1);
         if (slot == 0)
-            _chunks.Add(new float[(long)RowsPerChunk * FeatureCount]);
+            _chunks.Add(_prefaulted?.Take(_chunks.Count) ?? new float[(long)RowsPerChunk * FeatureCount]);
         return _chunks[^1].AsSpan(slot * FeatureCount, FeatureCount);
     }
 }
