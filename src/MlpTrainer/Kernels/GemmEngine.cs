@@ -265,6 +265,7 @@ internal sealed unsafe class GemmEngine : IDisposable
     }
 
     /// <summary>Computes the part of the current job owned by thread <paramref name="index"/> (0 = caller).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeSlice(int index)
     {
         if (_job is { } job)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
@@ -49,6 +50,7 @@ internal sealed class GemmWorkerTeam : IDisposable
     /// Runs slices 0 … <paramref name="participants"/>-1 of the current job, slice 0 on the calling
     /// thread, and returns when all have finished. Rethrows the first exception a slice threw.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int participants)
     {
         Debug.Assert(participants >= 1 && participants <= _workers.Length + 1);
@@ -101,6 +103,7 @@ internal sealed class GemmWorkerTeam : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WorkerLoop(int sliceIndex)
     {
         int seen = 0;
@@ -129,6 +132,7 @@ internal sealed class GemmWorkerTeam : IDisposable
     }
 
     /// <summary>Waits until the generation differs from <paramref name="seen"/> and returns the new one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int WaitForJob(int seen)
     {
         long start = Stopwatch.GetTimestamp();

@@ -5,7 +5,10 @@ using MlpTrainer.Kernels;
 namespace MlpTrainer.Losses;
 
 /// <summary>
-/// Softmax over the output layer with the cross-entropy loss, in one pass per row. For logits z and
+/// Softmax over the output layer with the cross-entropy loss, in one pass per row. Training's loss and gradient use
+/// <see cref="RowKernel"/> throughout (its exponential is MathF.Exp), optimised from the first call; scoring's
+/// <see cref="Softmax"/> keeps System.Numerics.Tensors' vectorised exponential, so saved models score exactly as they
+/// always have. For logits z and
 /// class y, p = softmax(z), the loss is −log p_y = log Σ e^(z_j − max z) − (z_y − max z), and its gradient
 /// with respect to z is p − onehot(y): the same buffer holds the logits in and the gradient out.
 /// </summary>
@@ -29,8 +32,7 @@ internal static class SoftmaxCrossEntropy
         float max = RowKernel.Max(row);
         RowKernel.Subtract(row, max);
         float shiftedLabelLogit = row[label];
-        TensorPrimitives.Exp(row, row);
-        float sum = TensorPrimitives.Sum(row);
+        float sum = RowKernel.ExpAndSum(row);
         RowKernel.Multiply(row, gradientScale / sum);
         row[label] -= gradientScale;
         return Math.Log(sum) - shiftedLabelLogit;
@@ -43,7 +45,6 @@ internal static class SoftmaxCrossEntropy
         float max = RowKernel.Max(row);
         RowKernel.Subtract(row, max);
         float shiftedLabelLogit = row[label];
-        TensorPrimitives.Exp(row, row);
-        return Math.Log(TensorPrimitives.Sum(row)) - shiftedLabelLogit;
+        return Math.Log(RowKernel.ExpAndSum(row)) - shiftedLabelLogit;
     }
 }

@@ -29,7 +29,7 @@ internal sealed class SoftmaxCrossEntropyLoss : OutputLoss
         {
             Span<float> row = outputs.Slice(r * width, width);
             int label = ClassOf(targets[r], width, r);
-            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row) == label)
+            if (Kernels.RowKernel.IndexOfMax(row) == label)
                 correct++;
             loss += weights[r] * SoftmaxCrossEntropy.RowLoss(row, label);
         }

@@ -61,4 +61,35 @@ public class RowKernelTests
     [Fact]
     public void AllFiniteAcceptsTheExtremesOfFloat()
         => Assert.True(RowKernel.AllFinite(new[] { float.MaxValue, float.MinValue, float.Epsilon, -0f, 0f }));
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ExpAndSumAreTheScalarExponentialsAndTheirSumInRowOrder(int length)
+    {
+        float[] row = Row(length, 300 + length).Select(v => Math.Clamp(v, -80f, 80f)).ToArray();
+        float[] expected = row.Select(MathF.Exp).ToArray();
+        float expectedSum = 0f;
+        foreach (float e in expected)
+            expectedSum += e;
+
+        float sum = RowKernel.ExpAndSum(row);
+
+        Assert.Equal(expected, row);
+        Assert.Equal(expectedSum, sum);
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void IndexOfMaxMatchesTensorPrimitives(int length)
+    {
+        float[] row = Row(length, 400 + length);
+        Assert.Equal(TensorPrimitives.IndexOfMax<float>(row), RowKernel.IndexOfMax(row));
+    }
+
+    [Fact]
+    public void IndexOfMaxTakesTheFirstOfEqualValuesAndAFirstNaN()
+    {
+        Assert.Equal(1, RowKernel.IndexOfMax(new[] { 1f, 3f, 3f }));
+        Assert.Equal(1, RowKernel.IndexOfMax(new[] { 1f, float.NaN, 9f }));
+    }
 }
