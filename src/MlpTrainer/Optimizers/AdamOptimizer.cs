@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using MlpTrainer.Kernels;
 using MlpTrainer.Model;
 
 namespace MlpTrainer.Optimizers;
@@ -62,12 +63,12 @@ internal sealed class AdamOptimizer : Optimizer
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var wi = Vector512.LoadUnsafe(ref w, (nuint)i) * vk;
-                var gi = Vector512.LoadUnsafe(ref g, (nuint)i) + vd * wi;
-                var mi = vb1 * Vector512.LoadUnsafe(ref m, (nuint)i) + vc1 * gi;
-                var vi = vb2 * Vector512.LoadUnsafe(ref v, (nuint)i) + vc2 * (gi * gi);
+                var gi = Subnormal.FlushUnsquarable(Vector512.LoadUnsafe(ref g, (nuint)i) + vd * wi);
+                var mi = Subnormal.FlushUnsquarable(vb1 * Vector512.LoadUnsafe(ref m, (nuint)i) + vc1 * gi);
+                var vi = Subnormal.Flush(vb2 * Vector512.LoadUnsafe(ref v, (nuint)i) + vc2 * (gi * gi));
                 Vector512.StoreUnsafe(mi, ref m, (nuint)i);
                 Vector512.StoreUnsafe(vi, ref v, (nuint)i);
-                Vector512.StoreUnsafe(wi - va * mi / (Vector512.Sqrt(vi) + ve), ref w, (nuint)i);
+                Vector512.StoreUnsafe(Subnormal.FlushUnsquarable(wi - va * mi / (Vector512.Sqrt(vi) + ve)), ref w, (nuint)i);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -78,23 +79,23 @@ internal sealed class AdamOptimizer : Optimizer
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var wi = Vector256.LoadUnsafe(ref w, (nuint)i) * vk;
-                var gi = Vector256.LoadUnsafe(ref g, (nuint)i) + vd * wi;
-                var mi = vb1 * Vector256.LoadUnsafe(ref m, (nuint)i) + vc1 * gi;
-                var vi = vb2 * Vector256.LoadUnsafe(ref v, (nuint)i) + vc2 * (gi * gi);
+                var gi = Subnormal.FlushUnsquarable(Vector256.LoadUnsafe(ref g, (nuint)i) + vd * wi);
+                var mi = Subnormal.FlushUnsquarable(vb1 * Vector256.LoadUnsafe(ref m, (nuint)i) + vc1 * gi);
+                var vi = Subnormal.Flush(vb2 * Vector256.LoadUnsafe(ref v, (nuint)i) + vc2 * (gi * gi));
                 Vector256.StoreUnsafe(mi, ref m, (nuint)i);
                 Vector256.StoreUnsafe(vi, ref v, (nuint)i);
-                Vector256.StoreUnsafe(wi - va * mi / (Vector256.Sqrt(vi) + ve), ref w, (nuint)i);
+                Vector256.StoreUnsafe(Subnormal.FlushUnsquarable(wi - va * mi / (Vector256.Sqrt(vi) + ve)), ref w, (nuint)i);
             }
         }
         for (; i < n; i++)
         {
             float wi = Unsafe.Add(ref w, i) * keep;
-            float gi = Unsafe.Add(ref g, i) + decay * wi;
-            float mi = b1 * Unsafe.Add(ref m, i) + c1 * gi;
-            float vi = b2 * Unsafe.Add(ref v, i) + c2 * (gi * gi);
+            float gi = Subnormal.FlushUnsquarable(Unsafe.Add(ref g, i) + decay * wi);
+            float mi = Subnormal.FlushUnsquarable(b1 * Unsafe.Add(ref m, i) + c1 * gi);
+            float vi = Subnormal.Flush(b2 * Unsafe.Add(ref v, i) + c2 * (gi * gi));
             Unsafe.Add(ref m, i) = mi;
             Unsafe.Add(ref v, i) = vi;
-            Unsafe.Add(ref w, i) = wi - alpha * mi / (MathF.Sqrt(vi) + eps);
+            Unsafe.Add(ref w, i) = Subnormal.FlushUnsquarable(wi - alpha * mi / (MathF.Sqrt(vi) + eps));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using MlpTrainer.Kernels;
 using MlpTrainer.Model;
 
 namespace MlpTrainer.Optimizers;
@@ -43,10 +44,10 @@ internal sealed class RmsPropOptimizer : Optimizer
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var wi = Vector512.LoadUnsafe(ref w, (nuint)i);
-                var gi = Vector512.LoadUnsafe(ref g, (nuint)i) + vd * wi;
-                var si = vrho * Vector512.LoadUnsafe(ref s, (nuint)i) + vc * (gi * gi);
+                var gi = Subnormal.FlushUnsquarable(Vector512.LoadUnsafe(ref g, (nuint)i) + vd * wi);
+                var si = Subnormal.Flush(vrho * Vector512.LoadUnsafe(ref s, (nuint)i) + vc * (gi * gi));
                 Vector512.StoreUnsafe(si, ref s, (nuint)i);
-                Vector512.StoreUnsafe(wi - vlr * gi / (Vector512.Sqrt(si) + ve), ref w, (nuint)i);
+                Vector512.StoreUnsafe(Subnormal.FlushUnsquarable(wi - vlr * gi / (Vector512.Sqrt(si) + ve)), ref w, (nuint)i);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -56,19 +57,19 @@ internal sealed class RmsPropOptimizer : Optimizer
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var wi = Vector256.LoadUnsafe(ref w, (nuint)i);
-                var gi = Vector256.LoadUnsafe(ref g, (nuint)i) + vd * wi;
-                var si = vrho * Vector256.LoadUnsafe(ref s, (nuint)i) + vc * (gi * gi);
+                var gi = Subnormal.FlushUnsquarable(Vector256.LoadUnsafe(ref g, (nuint)i) + vd * wi);
+                var si = Subnormal.Flush(vrho * Vector256.LoadUnsafe(ref s, (nuint)i) + vc * (gi * gi));
                 Vector256.StoreUnsafe(si, ref s, (nuint)i);
-                Vector256.StoreUnsafe(wi - vlr * gi / (Vector256.Sqrt(si) + ve), ref w, (nuint)i);
+                Vector256.StoreUnsafe(Subnormal.FlushUnsquarable(wi - vlr * gi / (Vector256.Sqrt(si) + ve)), ref w, (nuint)i);
             }
         }
         for (; i < n; i++)
         {
             float wi = Unsafe.Add(ref w, i);
-            float gi = Unsafe.Add(ref g, i) + decay * wi;
-            float si = rho * Unsafe.Add(ref s, i) + c * (gi * gi);
+            float gi = Subnormal.FlushUnsquarable(Unsafe.Add(ref g, i) + decay * wi);
+            float si = Subnormal.Flush(rho * Unsafe.Add(ref s, i) + c * (gi * gi));
             Unsafe.Add(ref s, i) = si;
-            Unsafe.Add(ref w, i) = wi - lr * gi / (MathF.Sqrt(si) + eps);
+            Unsafe.Add(ref w, i) = Subnormal.FlushUnsquarable(wi - lr * gi / (MathF.Sqrt(si) + eps));
         }
     }
 }

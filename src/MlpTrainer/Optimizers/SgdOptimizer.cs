@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using MlpTrainer.Kernels;
 using MlpTrainer.Model;
 
 namespace MlpTrainer.Optimizers;
@@ -45,13 +46,13 @@ internal sealed class SgdOptimizer : Optimizer
                 for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
                 {
                     var wj = Vector512.LoadUnsafe(ref w, (nuint)j);
-                    Vector512.StoreUnsafe(wj - vlr * (Vector512.LoadUnsafe(ref g, (nuint)j) + vd * wj), ref w, (nuint)j);
+                    Vector512.StoreUnsafe(Subnormal.FlushUnsquarable(wj - vlr * (Vector512.LoadUnsafe(ref g, (nuint)j) + vd * wj)), ref w, (nuint)j);
                 }
             }
             for (; j < n; j++)
             {
                 float wj = Unsafe.Add(ref w, j);
-                Unsafe.Add(ref w, j) = wj - lr * (Unsafe.Add(ref g, j) + decay * wj);
+                Unsafe.Add(ref w, j) = Subnormal.FlushUnsquarable(wj - lr * (Unsafe.Add(ref g, j) + decay * wj));
             }
             return;
         }
@@ -66,18 +67,18 @@ internal sealed class SgdOptimizer : Optimizer
             {
                 var wi = Vector512.LoadUnsafe(ref w, (nuint)i);
                 var step = vlr * (Vector512.LoadUnsafe(ref g, (nuint)i) + vd * wi);
-                var vi = vmu * Vector512.LoadUnsafe(ref v, (nuint)i) - step;
+                var vi = Subnormal.FlushUnsquarable(vmu * Vector512.LoadUnsafe(ref v, (nuint)i) - step);
                 Vector512.StoreUnsafe(vi, ref v, (nuint)i);
-                Vector512.StoreUnsafe(_nesterov ? wi + (vmu * vi - step) : wi + vi, ref w, (nuint)i);
+                Vector512.StoreUnsafe(Subnormal.FlushUnsquarable(_nesterov ? wi + (vmu * vi - step) : wi + vi), ref w, (nuint)i);
             }
         }
         for (; i < n; i++)
         {
             float wi = Unsafe.Add(ref w, i);
             float step = lr * (Unsafe.Add(ref g, i) + decay * wi);
-            float vi = mu * Unsafe.Add(ref v, i) - step;
+            float vi = Subnormal.FlushUnsquarable(mu * Unsafe.Add(ref v, i) - step);
             Unsafe.Add(ref v, i) = vi;
-            Unsafe.Add(ref w, i) = _nesterov ? wi + (look * vi - step) : wi + vi;
+            Unsafe.Add(ref w, i) = Subnormal.FlushUnsquarable(_nesterov ? wi + (look * vi - step) : wi + vi);
         }
     }
 }
