@@ -6,10 +6,9 @@ namespace MlpTrainer.Kernels;
 
 /// <summary>
 /// Small per-row reductions and scalings the training loop runs for every row: the largest value and where it is, a
-/// shift or scale by a scalar, the exponentials and their sum, and whether every value is finite. All but the
-/// exponentials give exactly what System.Numerics.Tensors gives; all are compiled optimised from the first call.
-/// System.Numerics.Tensors ships IL only, so its generic kernels start at tier 0, and the softmax's exponential and sum
-/// alone, run for every row at tier 0 until the runtime promoted them, made the first epoch 1.4–1.8× the next ones.
+/// shift or scale by a scalar, and whether every value is finite. Each gives exactly what System.Numerics.Tensors
+/// gives, compiled optimised from the first call: that library ships IL only, so its generic kernels start at tier 0,
+/// which showed as a slow first epoch.
 /// </summary>
 internal static class RowKernel
 {
@@ -66,23 +65,6 @@ internal static class RowKernel
                 best = i;
         }
         return best;
-    }
-
-    /// <summary>
-    /// row[i] = e^row[i] (MathF.Exp), with results below the normal range flushed to 0 (a probability under 1e-38 is 0
-    /// for every purpose, and subnormal values slow down every product they enter); returns their sum, in row order.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float ExpAndSum(Span<float> row)
-    {
-        float sum = 0f;
-        for (int i = 0; i < row.Length; i++)
-        {
-            float e = Subnormal.Flush(MathF.Exp(row[i]));
-            row[i] = e;
-            sum += e;
-        }
-        return sum;
     }
 
     /// <summary>True when no value is NaN or infinite (x − x is 0 for every finite x and NaN otherwise).</summary>

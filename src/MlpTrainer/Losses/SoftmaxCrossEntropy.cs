@@ -5,10 +5,9 @@ using MlpTrainer.Kernels;
 namespace MlpTrainer.Losses;
 
 /// <summary>
-/// Softmax over the output layer with the cross-entropy loss, in one pass per row. Training's loss and gradient use
-/// <see cref="RowKernel"/> throughout (its exponential is MathF.Exp), optimised from the first call; scoring's
-/// <see cref="Softmax"/> keeps System.Numerics.Tensors' vectorised exponential, so saved models score exactly as they
-/// always have. For logits z and
+/// Softmax over the output layer with the cross-entropy loss, in one pass per row. The exponential and the sum are
+/// System.Numerics.Tensors' (training, validation and scoring alike, so the numbers are those models were trained and
+/// saved with); the exact steps (max, shift, scale) are <see cref="RowKernel"/>'s, optimised from the first call. For logits z and
 /// class y, p = softmax(z), the loss is −log p_y = log Σ e^(z_j − max z) − (z_y − max z), and its gradient
 /// with respect to z is p − onehot(y): the same buffer holds the logits in and the gradient out.
 /// </summary>
@@ -32,7 +31,8 @@ internal static class SoftmaxCrossEntropy
         float max = RowKernel.Max(row);
         RowKernel.Subtract(row, max);
         float shiftedLabelLogit = row[label];
-        float sum = RowKernel.ExpAndSum(row);
+        TensorPrimitives.Exp(row, row);
+        float sum = TensorPrimitives.Sum(row);
         RowKernel.Multiply(row, gradientScale / sum);
         row[label] -= gradientScale;
         return Math.Log(sum) - shiftedLabelLogit;
@@ -45,6 +45,7 @@ internal static class SoftmaxCrossEntropy
         float max = RowKernel.Max(row);
         RowKernel.Subtract(row, max);
         float shiftedLabelLogit = row[label];
-        return Math.Log(RowKernel.ExpAndSum(row)) - shiftedLabelLogit;
+        TensorPrimitives.Exp(row, row);
+        return Math.Log(TensorPrimitives.Sum(row)) - shiftedLabelLogit;
     }
 }

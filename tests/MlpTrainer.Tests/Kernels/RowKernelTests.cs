@@ -64,22 +64,6 @@ public class RowKernelTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void ExpAndSumAreTheScalarExponentialsAndTheirSumInRowOrder(int length)
-    {
-        float[] row = Row(length, 300 + length).Select(v => Math.Clamp(v, -80f, 80f)).ToArray();
-        float[] expected = row.Select(MathF.Exp).ToArray();
-        float expectedSum = 0f;
-        foreach (float e in expected)
-            expectedSum += e;
-
-        float sum = RowKernel.ExpAndSum(row);
-
-        Assert.Equal(expected, row);
-        Assert.Equal(expectedSum, sum);
-    }
-
-    [Theory]
-    [MemberData(nameof(Lengths))]
     public void IndexOfMaxMatchesTensorPrimitives(int length)
     {
         float[] row = Row(length, 400 + length);
