@@ -23,24 +23,32 @@ internal static class Subnormal
 
     /// <summary>Flushes values whose square would be subnormal (below 2⁻⁶³ ≈ 1.1e-19) to zero; NaN and infinity pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float FlushUnsquarable(float x) => MathF.Abs(x) < MinSquarable ? 0f : x;
+    public static float FlushUnsquarable(float x) => FlushBelow(x, MinSquarable);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> FlushUnsquarable(Vector256<float> x)
-        => Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(MinSquarable)), Vector256<float>.Zero, x);
+    public static Vector256<float> FlushUnsquarable(Vector256<float> x) => FlushBelow(x, MinSquarable);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> FlushUnsquarable(Vector512<float> x)
-        => Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(MinSquarable)), Vector512<float>.Zero, x);
+    public static Vector512<float> FlushUnsquarable(Vector512<float> x) => FlushBelow(x, MinSquarable);
+
+    /// <summary>Flushes subnormal values (below 2⁻¹²⁶) to zero; NaN and infinity pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Flush(float x) => FlushBelow(x, MinNormal);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Flush(float x) => MathF.Abs(x) < MinNormal ? 0f : x;
+    public static Vector256<float> Flush(Vector256<float> x) => FlushBelow(x, MinNormal);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Flush(Vector256<float> x)
-        => Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(MinNormal)), Vector256<float>.Zero, x);
+    public static Vector512<float> Flush(Vector512<float> x) => FlushBelow(x, MinNormal);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Flush(Vector512<float> x)
-        => Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(MinNormal)), Vector512<float>.Zero, x);
+    private static float FlushBelow(float x, float limit) => MathF.Abs(x) < limit ? 0f : x;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> FlushBelow(Vector256<float> x, float limit)
+        => Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(limit)), Vector256<float>.Zero, x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> FlushBelow(Vector512<float> x, float limit)
+        => Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(limit)), Vector512<float>.Zero, x);
 }
