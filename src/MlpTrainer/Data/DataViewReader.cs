@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using MlpTrainer.Model;
 
 namespace MlpTrainer.Data;
 
@@ -24,9 +23,6 @@ internal static class DataViewReader
     {
         public bool ExceededLimit => Dataset is null;
     }
-
-    public static Result Read(IDataView data, MlpTask task, string featureColumn, string labelColumn, string? weightColumn, CancellationToken cancellation = default)
-        => Read(DataViewColumns.Resolve(data, task, featureColumn, labelColumn, weightColumn), sparse: false, limitBytes: null, cancellation);
 
     /// <param name="columns">The data view and its columns.</param>
     /// <param name="sparse">Hold the rows' non-zeros only (<see cref="SparseDataset"/>) rather than dense rows.</param>

@@ -94,27 +94,8 @@ internal sealed class DataViewRowReader : IDisposable
         return false;
     }
 
-    /// <summary>
-    /// Moves to the next usable row and writes its features to <paramref name="features"/> (<see cref="FeatureCount"/>
-    /// long, a sparse row's absent slots as zeros); false at the end of the data.
-    /// </summary>
-    public bool Read(Span<float> features, out float target, out float weight)
-    {
-        if (!Read(out target, out weight))
-            return false;
-        _buffer.CopyTo(features.Slice(0, FeatureCount));
-        return true;
-    }
-
     /// <summary>The non-zero values among the stored values of the row last read.</summary>
-    public int NonZeroCount
-    {
-        get
-        {
-            ReadOnlySpan<float> values = _buffer.GetValues();
-            return values.Length - values.Count(0f);
-        }
-    }
+    public int NonZeroCount => SparseVector.CountNonZeros(_buffer.GetValues());
 
     public void Dispose() => _cursor.Dispose();
 

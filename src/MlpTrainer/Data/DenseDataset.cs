@@ -96,13 +96,7 @@ internal sealed class DenseDataset : RowDataset
     protected override void AddFeatures(ReadOnlySpan<float> dense) => dense.CopyTo(NextRow());
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void AddFeatures(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
-    {
-        Span<float> row = NextRow();
-        row.Clear();
-        for (int k = 0; k < indices.Length; k++)
-            row[indices[k]] = values[k];
-    }
+    protected override void AddFeatures(ReadOnlySpan<int> indices, ReadOnlySpan<float> values) => SparseVector.Scatter(indices, values, NextRow());
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void WriteFeatures(int row, Minibatch batch, int position) => batch.SetFeatures(position, Row(row));

@@ -83,10 +83,7 @@ internal sealed class Minibatch
         }
         else
         {
-            Span<float> dense = _dense.AsSpan(row * FeatureCount, FeatureCount);
-            dense.Clear();
-            for (int k = 0; k < indices.Length; k++)
-                dense[indices[k]] = values[k];
+            SparseVector.Scatter(indices, values, _dense.AsSpan(row * FeatureCount, FeatureCount));
         }
     }
 }

@@ -46,33 +46,17 @@ internal sealed class SparseDataset : RowDataset
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AddFeatures(ReadOnlySpan<float> dense)
     {
-        int nonZeros = dense.Length - dense.Count(0f);
+        int nonZeros = SparseVector.CountNonZeros(dense);
         (float[] values, int[] indices, int start) = Reserve(nonZeros);
-        int n = start;
-        for (int j = 0; j < dense.Length; j++)
-        {
-            if (dense[j] != 0)
-            {
-                indices[n] = j;
-                values[n++] = dense[j];
-            }
-        }
+        SparseVector.CopyNonZeros(dense, indices.AsSpan(start, nonZeros), values.AsSpan(start, nonZeros));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AddFeatures(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
     {
-        int nonZeros = values.Length - values.Count(0f);
+        int nonZeros = SparseVector.CountNonZeros(values);
         (float[] storedValues, int[] storedIndices, int start) = Reserve(nonZeros);
-        int n = start;
-        for (int k = 0; k < values.Length; k++)
-        {
-            if (values[k] != 0)
-            {
-                storedIndices[n] = indices[k];
-                storedValues[n++] = values[k];
-            }
-        }
+        SparseVector.CopyNonZeros(indices, values, storedIndices.AsSpan(start, nonZeros), storedValues.AsSpan(start, nonZeros));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

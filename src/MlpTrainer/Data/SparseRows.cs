@@ -30,34 +30,16 @@ internal sealed class SparseRows
     public void Append(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
     {
         int start = Reserve(indices.Length);
-        int n = start;
-        for (int k = 0; k < values.Length; k++)
-        {
-            float v = values[k];
-            if (v != 0)
-            {
-                _indices[n] = indices[k];
-                _values[n++] = v;
-            }
-        }
-        _starts[++RowCount] = n;
+        _starts[RowCount + 1] = start + SparseVector.CopyNonZeros(indices, values, _indices.AsSpan(start), _values.AsSpan(start));
+        RowCount++;
     }
 
     /// <summary>Appends a dense row: its non-zero entries.</summary>
     public void AppendDense(ReadOnlySpan<float> row)
     {
         int start = Reserve(row.Length);
-        int n = start;
-        for (int j = 0; j < row.Length; j++)
-        {
-            float v = row[j];
-            if (v != 0)
-            {
-                _indices[n] = j;
-                _values[n++] = v;
-            }
-        }
-        _starts[++RowCount] = n;
+        _starts[RowCount + 1] = start + SparseVector.CopyNonZeros(row, _indices.AsSpan(start), _values.AsSpan(start));
+        RowCount++;
     }
 
     /// <summary>Makes room for one more row of up to <paramref name="nonZeros"/> values; returns where it starts.</summary>

@@ -218,25 +218,13 @@ internal sealed class StreamingMinibatchSource : IMinibatchSource, IDisposable
             features.CopyTo(_features.AsSpan(row * _featureCount, _featureCount));
             return;
         }
-        ReadOnlySpan<float> values = features.GetValues();
-        if (_slotValues[row].Length < values.Length)
+        int stored = features.GetValues().Length;
+        if (_slotValues[row].Length < stored)
         {
-            _slotValues[row] = new float[values.Length];
-            _slotIndices[row] = new int[values.Length];
+            _slotValues[row] = new float[stored];
+            _slotIndices[row] = new int[stored];
         }
-        int n = 0;
-        float[] storedValues = _slotValues[row];
-        int[] storedIndices = _slotIndices[row];
-        ReadOnlySpan<int> indices = features.IsDense ? default : features.GetIndices();
-        for (int k = 0; k < values.Length; k++)
-        {
-            if (values[k] != 0)
-            {
-                storedIndices[n] = features.IsDense ? k : indices[k];
-                storedValues[n++] = values[k];
-            }
-        }
-        _slotLengths[row] = n;
+        _slotLengths[row] = SparseVector.CopyNonZeros(features, _slotIndices[row], _slotValues[row]);
     }
 
     private void CopyOut(int row, Minibatch batch, int position, out float target, out float weight)

@@ -128,15 +128,14 @@ public sealed class ShuffleBufferTests
         Assert.False(source.Next(trainer.Batch, out _, out _)); // the epoch's end, which closes its cursor
 
         DataViewColumns columns = DataViewColumns.Resolve(Datasets.ToDataView(ml, set), Model.MlpTask.Multiclass, "Features", "Label", null);
-        float[] row = new float[2];
         for (int pass = 0; pass < 3; pass++)
         {
             using DataViewRowReader warm = columns.OpenReader();
-            while (warm.Read(row, out _, out _)) { }
+            while (warm.Read(out _, out _)) { }
         }
         using DataViewRowReader reader = columns.OpenReader();
         before = GC.GetAllocatedBytesForCurrentThread();
-        while (reader.Read(row, out _, out _)) { }
+        while (reader.Read(out _, out _)) { }
         long cursorOnly = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.True(streamed <= cursorOnly + 1024, $"{streamed} bytes allocated over {batches} minibatches; the cursor alone allocates {cursorOnly}");
