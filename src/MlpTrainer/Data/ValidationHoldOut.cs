@@ -25,10 +25,6 @@ internal sealed class ValidationHoldOut
     public bool IsHeldOut(long position)
     {
         // SplitMix64's finaliser over the position and the seed's key: a fixed, uniform 64-bit value per row.
-        ulong z = _key + ((ulong)position + 1) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        return z < _threshold;
+        return SplitMix64.Mix(_key + ((ulong)position + 1) * 0xBF58476D1CE4E5B9UL) < _threshold;
     }
 }

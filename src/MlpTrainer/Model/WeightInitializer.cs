@@ -55,10 +55,7 @@ internal static class WeightInitializer
             Span<float> weights = parameters.AsSpan(offset + start, end - start);
             for (int i = 0; i < weights.Length; i++)
             {
-                ulong z = key + (ulong)(start + i + 1) * 0x9E3779B97F4A7C15UL;
-                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-                z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-                z ^= z >> 31;
+                ulong z = Training.SplitMix64.Mix(key + (ulong)(start + i + 1) * 0x9E3779B97F4A7C15UL);
                 double unit = (z >> 11) * (1.0 / (1UL << 53)); // [0, 1)
                 weights[i] = (float)((2 * unit - 1) * bound);
             }

@@ -21,9 +21,7 @@ internal static class SeedSequence
     {
         // SplitMix64's finaliser over the three values: a fixed, well-mixed function on every platform.
         ulong z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)stream * 0xBF58476D1CE4E5B9UL + (ulong)(uint)epoch * 0x94D049BB133111EBUL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
+        z = SplitMix64.Mix(z);
         return (int)(z & 0x7FFFFFFF);
     }
 
