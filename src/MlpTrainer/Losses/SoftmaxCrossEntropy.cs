@@ -19,7 +19,7 @@ internal static class SoftmaxCrossEntropy
     {
         float max = RowKernel.Max(logits);
         RowKernel.Subtract(logits, max);
-        TensorPrimitives.Exp(logits, logits);
+        RowKernel.Exp(logits);
         float sum = TensorPrimitives.Sum(logits);
         RowKernel.Divide(logits, sum);
     }
@@ -31,7 +31,7 @@ internal static class SoftmaxCrossEntropy
         float max = RowKernel.Max(row);
         RowKernel.Subtract(row, max);
         float shiftedLabelLogit = row[label];
-        TensorPrimitives.Exp(row, row);
+        RowKernel.Exp(row);
         float sum = TensorPrimitives.Sum(row);
         RowKernel.Multiply(row, gradientScale / sum);
         row[label] -= gradientScale;
@@ -45,7 +45,7 @@ internal static class SoftmaxCrossEntropy
         float max = RowKernel.Max(row);
         RowKernel.Subtract(row, max);
         float shiftedLabelLogit = row[label];
-        TensorPrimitives.Exp(row, row);
+        RowKernel.Exp(row);
         return Math.Log(TensorPrimitives.Sum(row)) - shiftedLabelLogit;
     }
 }

@@ -8,6 +8,8 @@ public class RowKernelTests
 {
     public static TheoryData<int> Lengths => new() { 1, 2, 7, 10, 16, 17, 33, 100 };
 
+    public static TheoryData<int> EveryShortLength => new(Enumerable.Range(1, 40));
+
     private static float[] Row(int length, int seed)
     {
         var random = new Random(seed);
@@ -75,5 +77,34 @@ public class RowKernelTests
     {
         Assert.Equal(1, RowKernel.IndexOfMax(new[] { 1f, 3f, 3f }));
         Assert.Equal(1, RowKernel.IndexOfMax(new[] { 1f, float.NaN, 9f }));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryShortLength))]
+    public void ExpEqualsTensorPrimitivesBitForBitAtEveryLength(int length)
+    {
+        // Softmax inputs: shifted logits (≤ 0, some far below), plus the edges of float's exponential.
+        var random = new Random(500 + length);
+        float[] row = Enumerable.Range(0, length).Select(_ => (float)(-random.NextDouble() * Math.Pow(10, 3 * random.NextDouble() - 1))).ToArray();
+        float[] edges = { 0f, -0f, -87.3f, -103.9f, -104f, 88.7f, 89f, float.NegativeInfinity, -1e-30f };
+        for (int i = 0; i < length; i++)
+            if (random.Next(4) == 0)
+                row[i] = edges[random.Next(edges.Length)];
+        float[] expected = new float[length], actual = row.ToArray();
+
+        TensorPrimitives.Exp(row, expected);
+        RowKernel.Exp(actual);
+
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void ExpOfNaNIsNaN()
+    {
+        float[] row = Enumerable.Repeat(-1f, 20).ToArray();
+        row[13] = float.NaN;
+        RowKernel.Exp(row);
+        Assert.True(float.IsNaN(row[13]));
+        Assert.Equal(MathF.Exp(-1f), row[0], 6);
     }
 }
