@@ -5,69 +5,129 @@ using MlpTrainer.Model;
 namespace MlpTrainer.Training;
 
 /// <summary>
-/// The weights of the best epoch so far, for early stopping with <see cref="MlpOptions.RestoreBestWeights"/>. One buffer,
-/// refilled at every improving epoch. With a sparse first layer, only the first-layer rows of the slots that took a step
-/// since the last copy are copied again (plus the dense layers): a hashed model's hundreds of millions of first-layer
-/// weights are copied whole once, not at every epoch.
+/// The weights of the best epoch so far, for early stopping with <see cref="MlpOptions.RestoreBestWeights"/>.
+/// <para>
+/// A dense network is copied whole at every improving epoch. A sparse (input-major) first layer can hold hundreds of
+/// millions of weights of which an epoch touches a few rows, so it is kept copy-before-write instead: taking the best
+/// copies only the other layers, and before a lazy step changes a first-layer row for the first time since, that row's
+/// old values are saved. The best weights are then the current ones with the saved rows put back. Taking the best
+/// costs nothing per first-layer weight, and the saved rows grow with the slots an epoch touches, never past the layer.
+/// </para>
 /// </summary>
 internal sealed class BestWeights
 {
     private readonly NetworkLayout _layout;
-    private readonly bool[] _changed;   // first-layer slots stepped since the last copy (sparse first layer only)
-    private readonly List<int> _changedSlots = new();
-    private bool _whole = true;         // the next copy must be whole
+    private readonly bool _rowWise;     // the first layer is input-major and kept copy-before-write
+    private readonly int _width;        // a first-layer row: the first layer's units
+    private readonly int _firstLayer;   // the first layer's weights, which come first in the parameter vector
+
+    private float[]? _whole;            // the best weights whole: a dense network, or a checkpoint's until the next Take
+    private float[]? _rest;             // row-wise: everything after the first layer's weights
+    private bool[] _saved;              // row-wise: first-layer slots whose best row is in _savedRows
+    private readonly List<int> _savedSlots = new();
+    private float[] _savedRows = Array.Empty<float>();
 
     public BestWeights(NetworkLayout layout)
     {
         _layout = layout;
-        _changed = new bool[layout.InputMajorFirstLayer ? layout.InputSize : 0];
+        _rowWise = layout.InputMajorFirstLayer;
+        _width = layout.OutputsOf(0);
+        _firstLayer = _rowWise ? layout.WeightCount(0) : 0;
+        _saved = _rowWise ? new bool[layout.InputSize] : Array.Empty<bool>();
     }
 
-    /// <summary>The best epoch's weights, or null before the first copy.</summary>
-    public float[]? Values { get; private set; }
+    /// <summary>Whether a best epoch has been taken (or restored from a checkpoint).</summary>
+    public bool HasBest => _whole is not null || _rest is not null;
 
-    /// <summary>Continues from a checkpoint's best weights (the next copy is whole, since which rows differ is not known).</summary>
-    public void Restore(float[]? values)
+    /// <summary>Continues from a checkpoint's best weights, or with none.</summary>
+    public void Resume(float[]? values)
     {
-        Values = values;
-        _whole = true;
+        _whole = values;
+        _rest = null;
+        ForgetSavedRows();
     }
 
-    /// <summary>Notes the first-layer slots a lazy step just updated.</summary>
+    /// <summary>
+    /// Call before every optimizer step. Saves the best values of the first-layer rows the step is about to change for
+    /// the first time since the best was taken; a step over the whole first layer (no rows) keeps the best whole.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void NoteStep(SparseRowGradient? firstLayerRows)
+    public void BeforeStep(float[] parameters, SparseRowGradient? firstLayerRows)
     {
-        if (firstLayerRows is null || _whole)
+        if (_rest is null)
+            return; // nothing taken yet, or the best is held whole
+        if (firstLayerRows is null)
+        {
+            _whole = ToArray(parameters);
+            _rest = null;
+            ForgetSavedRows();
             return;
+        }
         foreach (int slot in firstLayerRows.Slots)
         {
-            if (!_changed[slot])
-            {
-                _changed[slot] = true;
-                _changedSlots.Add(slot);
-            }
+            if (_saved[slot])
+                continue;
+            _saved[slot] = true;
+            int at = _savedSlots.Count * _width;
+            if (at + _width > _savedRows.Length)
+                Array.Resize(ref _savedRows, (int)Math.Min(_firstLayer, Math.Max(2L * _savedRows.Length, 64L * _width)));
+            _savedSlots.Add(slot);
+            parameters.AsSpan(slot * _width, _width).CopyTo(_savedRows.AsSpan(at, _width));
         }
     }
 
     /// <summary>Makes <paramref name="parameters"/> the best weights.</summary>
     public void Take(float[] parameters)
     {
-        if (Values is null || _whole || !_layout.InputMajorFirstLayer)
+        if (!_rowWise)
         {
-            Values ??= GC.AllocateUninitializedArray<float>(parameters.Length);
-            parameters.CopyTo(Values, 0);
+            _whole ??= GC.AllocateUninitializedArray<float>(parameters.Length);
+            parameters.CopyTo(_whole, 0);
+            return;
         }
-        else
+        _whole = null;
+        _rest ??= GC.AllocateUninitializedArray<float>(parameters.Length - _firstLayer);
+        parameters.AsSpan(_firstLayer).CopyTo(_rest);
+        ForgetSavedRows();
+    }
+
+    /// <summary>Overwrites <paramref name="parameters"/> with the best weights, which then stay the best.</summary>
+    public void CopyTo(float[] parameters)
+    {
+        if (_whole is not null)
         {
-            int width = _layout.OutputsOf(0);
-            foreach (int slot in _changedSlots)
-                parameters.AsSpan(slot * width, width).CopyTo(Values.AsSpan(slot * width, width));
-            int dense = _layout.WeightCount(0);
-            parameters.AsSpan(dense).CopyTo(Values.AsSpan(dense));
+            _whole.CopyTo(parameters, 0);
+            return;
         }
-        foreach (int slot in _changedSlots)
-            _changed[slot] = false;
-        _changedSlots.Clear();
-        _whole = false;
+        if (_rest is null)
+            throw new InvalidOperationException("No best weights have been taken.");
+        PutSavedRows(parameters);
+        _rest.CopyTo(parameters.AsSpan(_firstLayer));
+        ForgetSavedRows();
+    }
+
+    /// <summary>The best weights as one vector (for a checkpoint), or null when none has been taken.</summary>
+    public float[]? ToArray(float[] parameters)
+    {
+        if (_whole is not null || _rest is null)
+            return _whole;
+        float[] best = GC.AllocateUninitializedArray<float>(parameters.Length);
+        parameters.AsSpan(0, _firstLayer).CopyTo(best);
+        PutSavedRows(best);
+        _rest.CopyTo(best.AsSpan(_firstLayer));
+        return best;
+    }
+
+    private void PutSavedRows(float[] target)
+    {
+        for (int i = 0; i < _savedSlots.Count; i++)
+            _savedRows.AsSpan(i * _width, _width).CopyTo(target.AsSpan(_savedSlots[i] * _width, _width));
+    }
+
+    private void ForgetSavedRows()
+    {
+        foreach (int slot in _savedSlots)
+            _saved[slot] = false;
+        _savedSlots.Clear();
     }
 }

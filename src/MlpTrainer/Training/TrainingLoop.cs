@@ -114,7 +114,7 @@ internal sealed class TrainingLoop
             optimizer.RestoreState(resume.OptimizerSteps, resume.OptimizerState);
             schedule.State = resume.ScheduleState;
             stopping.Restore(resume.BestValue, resume.BestEpoch, resume.EpochsWithoutImprovement);
-            best.Restore(resume.BestParameters);
+            best.Resume(resume.BestParameters);
             history = new List<MlpEpochReport>(resume.History);
             firstEpoch = resume.EpochsCompleted;
             stopped = resume.Finished;
@@ -143,9 +143,9 @@ internal sealed class TrainingLoop
                         $"Training diverged in epoch {epochOffset + epoch + 1}, minibatch {step + 1}: the loss is {loss}. " +
                         $"Lower MlpOptions.LearningRate (now {rate}) or normalize the features (e.g. NormalizeMinMax).");
                 trainingLoss += loss;
-                optimizer.Step(parameters, trainer.Gradients, rate, trainer.Engine, trainer.FirstLayerRows);
                 if (keepBest)
-                    best.NoteStep(trainer.FirstLayerRows);
+                    best.BeforeStep(parameters, trainer.FirstLayerRows);
+                optimizer.Step(parameters, trainer.Gradients, rate, trainer.Engine, trainer.FirstLayerRows);
             }
             trainingLoss /= trainingWeight;
 
@@ -186,14 +186,14 @@ internal sealed class TrainingLoop
                     Fingerprint = fingerprint, EpochsCompleted = completed, Finished = stopped, Parameters = parameters,
                     OptimizerSteps = optimizer.StepCount, OptimizerState = optimizer.StateArrays, ScheduleState = schedule.State,
                     BestValue = stopping.Best, BestEpoch = stopping.BestEpoch, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement,
-                    BestParameters = best.Values, History = history,
+                    BestParameters = best.ToArray(parameters), History = history,
                 }.Write(o.CheckpointDirectory);
             }
         }
 
         // The weights are the best epoch's already when the last epoch was the best.
-        if (keepBest && best.Values is not null && history.Count > 0 && stopping.BestEpoch != history[^1].Epoch)
-            best.Values.CopyTo(parameters, 0);
+        if (keepBest && best.HasBest && history.Count > 0 && stopping.BestEpoch != history[^1].Epoch)
+            best.CopyTo(parameters);
         return new Result(parameters, history, stopped, stopping.BestEpoch);
     }
 }
