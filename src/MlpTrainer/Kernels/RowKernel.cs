@@ -102,6 +102,35 @@ internal static class RowKernel
         }
     }
 
+    /// <summary>
+    /// accumulator[i] += x[i] · scale, rounded after the product and after the sum (no fused multiply-add), as
+    /// System.Numerics.Tensors' <c>MultiplyAdd(x, scale, accumulator, accumulator)</c> gives it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiplyAdd(ReadOnlySpan<float> x, float scale, Span<float> accumulator)
+    {
+        int n = x.Length;
+        if (accumulator.Length != n)
+            throw new ArgumentException($"The accumulator has {accumulator.Length} values; x has {n}.", nameof(accumulator));
+        ref float a = ref MemoryMarshal.GetReference(accumulator);
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var s = Vector512.Create(scale);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                (Vector512.LoadUnsafe(ref xs, (nuint)i) * s + Vector512.LoadUnsafe(ref a, (nuint)i)).StoreUnsafe(ref a, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var s = Vector256.Create(scale);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                (Vector256.LoadUnsafe(ref xs, (nuint)i) * s + Vector256.LoadUnsafe(ref a, (nuint)i)).StoreUnsafe(ref a, (nuint)i);
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref a, i) = Unsafe.Add(ref xs, i) * scale + Unsafe.Add(ref a, i);
+    }
+
     /// <summary>The index of the largest value of a non-empty row, the first one on ties; the first NaN's index when there is one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int IndexOfMax(ReadOnlySpan<float> row)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics.Tensors;
 using MlpTrainer.Data;
 using MlpTrainer.Kernels;
 using MlpTrainer.Model;
@@ -54,7 +53,7 @@ internal sealed class SparseInputLayer
                 int slot = slots[k];
                 if ((uint)slot >= (uint)Inputs)
                     throw new ArgumentOutOfRangeException(nameof(input), slot, $"Row {r} has a feature in slot {slot}; the layer has {Inputs} inputs.");
-                TensorPrimitives.MultiplyAdd(parameters.AsSpan(_weightOffset + slot * Outputs, Outputs), values[k], z, z);
+                RowKernel.MultiplyAdd(parameters.AsSpan(_weightOffset + slot * Outputs, Outputs), values[k], z);
             }
             ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, z, bias);
         }
@@ -76,7 +75,7 @@ internal sealed class SparseInputLayer
             for (int k = 0; k < slots.Length; k++)
             {
                 Span<float> g = weightGradient.RowOf(slots[k]);
-                TensorPrimitives.MultiplyAdd(d, values[k], g, g);
+                RowKernel.MultiplyAdd(d, values[k], g);
             }
         }
         DenseLayer.SumRows(delta, rows, Outputs, gradients.AsSpan(_biasOffset, Outputs));

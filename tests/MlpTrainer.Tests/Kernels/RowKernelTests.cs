@@ -107,4 +107,17 @@ public class RowKernelTests
         Assert.True(float.IsNaN(row[13]));
         Assert.Equal(MathF.Exp(-1f), row[0], 6);
     }
+
+    [Theory]
+    [MemberData(nameof(EveryShortLength))]
+    public void MultiplyAddEqualsTensorPrimitivesBitForBit(int length)
+    {
+        float[] x = Row(length, 600 + length), accumulator = Row(length, 700 + length);
+        float[] expected = new float[length], actual = accumulator.ToArray();
+
+        TensorPrimitives.MultiplyAdd(x, 0.731f, accumulator, expected);
+        RowKernel.MultiplyAdd(x, 0.731f, actual);
+
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
 }
