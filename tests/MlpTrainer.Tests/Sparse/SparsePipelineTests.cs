@@ -95,4 +95,38 @@ public class SparsePipelineTests
 
         Assert.Equal(trainedToBest.Network.Parameters.ToArray(), stopped.Network.Parameters.ToArray());
     }
+
+    [Fact]
+    public void AnInterruptedSparseRunWithEarlyStoppingResumesToTheUninterruptedRunsBestWeights()
+    {
+        // The checkpoint after epoch best + 1 carries a best epoch whose first-layer rows the lazy steps since have
+        // changed: the saved rows must be in it, and the resumed run must restore them at its end.
+        using var scratch = new TrainingControl.ScratchFolder();
+        var ml = new MLContext(seed: 0);
+        IDataView train = ml.Data.LoadFromEnumerable(SparseTableData.Rows(300, seed: 1));
+        MlpOptions Stopping(string directory)
+        {
+            MlpOptions o = Options();
+            (o.NumberOfEpochs, o.EarlyStoppingPatience, o.ValidationFraction, o.LearningRate) = (60, 2, 0.3f, 0.05f);
+            (o.CheckpointDirectory, o.ResumeFromCheckpoint) = (scratch.Sub(directory), true);
+            return o;
+        }
+        MlpBinaryModelParameters uninterrupted = SparseTableData.Fit(new MLContext(seed: 0), train, Stopping("uninterrupted")).Mlp;
+        int best = uninterrupted.TrainingHistory.OrderBy(h => h.ValidationLoss).First().Epoch;
+        Assert.True(best + 1 < uninterrupted.TrainingHistory.Count, $"Test setup: the best epoch {best} should be followed by two more (ran {uninterrupted.TrainingHistory.Count}).");
+
+        using var cancel = new CancellationTokenSource();
+        MlpOptions interrupted = Stopping("interrupted");
+        interrupted.CancellationToken = cancel.Token;
+        interrupted.Progress = new TrainingControl.RecordingProgress(r =>
+        {
+            if (r.Epoch == best + 1)
+                cancel.Cancel();
+        });
+        Assert.ThrowsAny<OperationCanceledException>(() => SparseTableData.Fit(new MLContext(seed: 0), train, interrupted));
+        MlpBinaryModelParameters resumed = SparseTableData.Fit(new MLContext(seed: 0), train, Stopping("interrupted")).Mlp;
+
+        Assert.Equal(uninterrupted.TrainingHistory.Count, resumed.TrainingHistory.Count);
+        Assert.Equal(uninterrupted.Network.Parameters.ToArray(), resumed.Network.Parameters.ToArray());
+    }
 }
