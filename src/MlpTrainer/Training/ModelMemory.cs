@@ -32,7 +32,8 @@ internal readonly record struct ModelMemory(long WeightBytes, long GradientBytes
         long levels = layout.Sizes.Skip(1).Sum(s => (long)s);
         long buffers = (long)batchSize * levels * sizeof(float) * (options.DropoutRate > 0 ? 4 : 2)
                        + (layout.InputMajorFirstLayer ? 0 : (long)batchSize * layout.InputSize * sizeof(float));
-        // Early stopping that restores the best epoch keeps a second copy of the weights.
+        // Early stopping that restores the best epoch keeps a second copy of the weights; for a sparse first layer that is
+        // the bound (BestWeights saves only the rows stepped since the best epoch, all of them at worst).
         long bestWeights = options.EarlyStoppingPatience > 0 && options.RestoreBestWeights ? weights : 0;
         return new ModelMemory(weights + bestWeights, gradient, stateArrays * weights, buffers);
     }
