@@ -54,10 +54,10 @@ internal static class RowKernel
 
     /// <summary>
     /// row[i] = e^row[i], exactly as System.Numerics.Tensors' <c>Exp</c> gives it: a row of at least one 128-bit
-    /// vector goes through the runtime's vector exponential (<c>Vector512/256/128.Exp</c>, the same function at every
-    /// width and lane, which that library calls too), a shorter row through <see cref="MathF.Exp"/>. Those vector
-    /// methods live in the runtime's own precompiled library, so unlike the Tensors package's generic loop this runs
-    /// optimised from the first row.
+    /// vector goes through the runtime's vector exponential, a shorter row through <see cref="MathF.Exp"/>, as there.
+    /// The vector exponential is one function at every width and lane (<c>Vector128/256/512.Exp</c>; the Tensors package
+    /// calls the widest), so 128-bit vectors give the same bits. It lives in the runtime's own precompiled library, so
+    /// unlike the Tensors package's generic loop this runs optimised from the first row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Exp(Span<float> row)
@@ -70,36 +70,15 @@ internal static class RowKernel
             return;
         }
 
+        // Whole vectors, then one more vector ending at the row's end. Its inputs are read before the loop overwrites
+        // any of them, so the elements it shares with the last whole vector get the same value twice.
         ref float x = ref MemoryMarshal.GetReference(row);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            // Whole vectors, then one more vector ending at the row's end. Its inputs are read before the loop
-            // overwrites any of them, so the elements it shares with the last whole vector get the same value twice.
-            Vector512<float> tail = Vector512.LoadUnsafe(ref x, (nuint)(n - Vector512<float>.Count));
-            int i = 0;
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-                Vector512.Exp(Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref x, (nuint)i);
-            if (i < n)
-                Vector512.Exp(tail).StoreUnsafe(ref x, (nuint)(n - Vector512<float>.Count));
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<float> tail = Vector256.LoadUnsafe(ref x, (nuint)(n - Vector256<float>.Count));
-            int i = 0;
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                Vector256.Exp(Vector256.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref x, (nuint)i);
-            if (i < n)
-                Vector256.Exp(tail).StoreUnsafe(ref x, (nuint)(n - Vector256<float>.Count));
-        }
-        else
-        {
-            Vector128<float> tail = Vector128.LoadUnsafe(ref x, (nuint)(n - Vector128<float>.Count));
-            int i = 0;
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-                Vector128.Exp(Vector128.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref x, (nuint)i);
-            if (i < n)
-                Vector128.Exp(tail).StoreUnsafe(ref x, (nuint)(n - Vector128<float>.Count));
-        }
+        Vector128<float> tail = Vector128.LoadUnsafe(ref x, (nuint)(n - Vector128<float>.Count));
+        int i = 0;
+        for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            Vector128.Exp(Vector128.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref x, (nuint)i);
+        if (i < n)
+            Vector128.Exp(tail).StoreUnsafe(ref x, (nuint)(n - Vector128<float>.Count));
     }
 
     /// <summary>

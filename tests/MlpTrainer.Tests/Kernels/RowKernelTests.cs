@@ -8,7 +8,7 @@ public class RowKernelTests
 {
     public static TheoryData<int> Lengths => new() { 1, 2, 7, 10, 16, 17, 33, 100 };
 
-    public static TheoryData<int> EveryShortLength => new(Enumerable.Range(1, 40));
+    public static TheoryData<int> EveryShortLengthAndSomeLong => new(Enumerable.Range(1, 40).Concat(new[] { 64, 100, 257, 1000 }));
 
     private static float[] Row(int length, int seed)
     {
@@ -80,7 +80,7 @@ public class RowKernelTests
     }
 
     [Theory]
-    [MemberData(nameof(EveryShortLength))]
+    [MemberData(nameof(EveryShortLengthAndSomeLong))]
     public void ExpEqualsTensorPrimitivesBitForBitAtEveryLength(int length)
     {
         // Softmax inputs: shifted logits (≤ 0, some far below), plus the edges of float's exponential.
@@ -109,7 +109,7 @@ public class RowKernelTests
     }
 
     [Theory]
-    [MemberData(nameof(EveryShortLength))]
+    [MemberData(nameof(EveryShortLengthAndSomeLong))]
     public void MultiplyAddEqualsTensorPrimitivesBitForBit(int length)
     {
         float[] x = Row(length, 600 + length), accumulator = Row(length, 700 + length);
