@@ -93,10 +93,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         DataViewColumns? validationColumns = context.ValidationSet is null ? null : ResolveColumns(context.ValidationSet.Data);
         int seed = options.Seed ?? Host.Rand.Next();
         var preparation = new TrainingDataPreparation(Task, options, ch.Info, () => ClassNames(context.TrainingSet.Data.Schema[LabelColumn.Name], columns.ClassCount));
-        // While the rows are read, a background thread compiles the training step's code (JitWarmUp).
-        using PreparedTraining prepared = preparation.Prepare(columns, validationColumns, seed, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
-            (layout, density) => JitWarmUp.Start(layout, options, Task,
-                options.NumberOfThreads ?? TrainingLoop.AutomaticThreads(layout, options.BatchSize, density.MeanNonZeros)));
+        using PreparedTraining prepared = preparation.Prepare(columns, validationColumns, seed, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         float outputScale = prepared.OutputScale, outputOffset = prepared.OutputOffset;
         NetworkLayout layout = prepared.Layout;
         int threads = options.NumberOfThreads ?? TrainingLoop.AutomaticThreads(layout, prepared.Train.BatchSize, prepared.Density.MeanNonZeros);

@@ -50,9 +50,7 @@ internal sealed class TrainingDataPreparation
     /// <param name="validation">The validation data's columns, or null.</param>
     /// <param name="seed">The run's seed.</param>
     /// <param name="availableBytes">Memory the process may use, which bounds the model.</param>
-    /// <param name="layoutChosen">Called with the network's layout and the features' density once both are known, before any row is read.</param>
-    public PreparedTraining Prepare(DataViewColumns train, DataViewColumns? validation, int seed, long availableBytes,
-        Action<NetworkLayout, FeatureDensity>? layoutChosen = null)
+    public PreparedTraining Prepare(DataViewColumns train, DataViewColumns? validation, int seed, long availableBytes)
     {
         MlpOptions o = _options;
         FeatureDensity density = FeatureDensity.Probe(train, o.CancellationToken);
@@ -76,7 +74,6 @@ internal sealed class TrainingDataPreparation
         // A model that trains for hours and then cannot be saved is a failure found too late.
         NetworkSerializer.EnsureWritable(layout, o.NumberOfEpochs);
         _log($"The model needs about {model}.");
-        layoutChosen?.Invoke(layout, density);
 
         long limit = o.InMemoryLimitBytes ?? availableBytes / 2;
         long bytesPerRow = sparse
