@@ -106,6 +106,12 @@ internal static class RowKernel
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
                 (Vector256.LoadUnsafe(ref xs, (nuint)i) * s + Vector256.LoadUnsafe(ref a, (nuint)i)).StoreUnsafe(ref a, (nuint)i);
         }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var s = Vector128.Create(scale);
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                (Vector128.LoadUnsafe(ref xs, (nuint)i) * s + Vector128.LoadUnsafe(ref a, (nuint)i)).StoreUnsafe(ref a, (nuint)i);
+        }
         for (; i < n; i++)
             Unsafe.Add(ref a, i) = Unsafe.Add(ref xs, i) * scale + Unsafe.Add(ref a, i);
     }
