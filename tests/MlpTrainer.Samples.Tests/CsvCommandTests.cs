@@ -24,6 +24,7 @@ public sealed class CsvCommandTests : IDisposable
         Assert.Matches(@"│ colour\s+│ text\s+│ feature, one-hot\s+│ 3 categories", result.Output);
         Assert.Matches(@"│ flag\s+│ true/false\s+│ feature", result.Output);
         Assert.Contains("3 classes: 'bird', 'cat', 'dog'", result.Output);
+        Assert.Contains("MLP hidden 64,32", result.Output); // the documented default when --hidden is absent
         Assert.True(OutputAssert.Metric(result, "Micro-accuracy") >= 0.85, result.ToString());
         Assert.Contains("Confusion matrix", result.Output);
         Assert.Contains("Saved the model to", result.Output);

@@ -33,7 +33,8 @@ public static class CommandOptions
 
     /// <summary>
     /// An option of hidden layer sizes written as a comma list, e.g. <c>--hidden 64,32</c>. It has no default of its own
-    /// (the help would print an array badly): the description states it and the command applies it when the value is null.
+    /// (the help would print an array badly): the description states it and the command applies it when the value is empty,
+    /// which is how an absent array option reads.
     /// </summary>
     public static Option<int[]?> HiddenLayers(string name, string description) => new(name)
     {

@@ -40,7 +40,7 @@ public static class CsvCommand
             Label: parsed.GetRequiredValue(label),
             Task: Enum.Parse<CsvTask>(parsed.GetRequiredValue(task), ignoreCase: true),
             Epochs: parsed.GetValue(epochs),
-            HiddenLayers: parsed.GetValue(hidden) ?? new[] { 64, 32 },
+            HiddenLayers: parsed.GetValue(hidden) is { Length: > 0 } given ? given : new[] { 64, 32 }, // absent, the option reads as empty
             ModelPath: parsed.GetRequiredValue(model),
             Seed: parsed.GetValue(seed)))));
         return command;
