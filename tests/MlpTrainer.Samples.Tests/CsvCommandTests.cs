@@ -1,5 +1,6 @@
 using Microsoft.Data.Analysis;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MlpTrainer.Samples.Tests.Support;
 
 namespace MlpTrainer.Samples.Tests;
@@ -49,6 +50,26 @@ public sealed class CsvCommandTests : IDisposable
         Assert.True(OutputAssert.Metric(result, "AUC") >= 0.85, result.ToString());
         Assert.Contains("Confusion matrix", result.Output);
         Assert.True(File.Exists(_folder.File("churn.zip")));
+    }
+
+    [Fact]
+    public void Numbers_with_NA_markers_are_features_with_missing_values_and_the_saved_model_scores_the_file()
+    {
+        string csv = CsvFiles.BinaryWithMissingMarkers(_folder.File("churn-na.csv"));
+        string model = _folder.File("churn-na.zip");
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "churn", "--task", "binary", "--model", model);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"│ age\s+│ text\s+│ feature\s+│ numbers; 30 missing \('NA'\)", result.Output);
+        Assert.Matches(@"│ income\s+│ text\s+│ feature\s+│ numbers; 1 missing \('\?'\)", result.Output);
+        Assert.True(OutputAssert.Metric(result, "AUC") >= 0.85, result.ToString());
+
+        var ml = new MLContext();
+        IDataView scored = ml.Model.Load(model, out _).Transform(DataFrame.LoadCsv(csv, guessRows: 1000));
+        float[] probabilities = scored.GetColumn<float>("Probability").ToArray();
+        Assert.Equal(300, probabilities.Length);
+        Assert.All(probabilities, p => Assert.InRange(p, 0f, 1f));
     }
 
     [Fact]

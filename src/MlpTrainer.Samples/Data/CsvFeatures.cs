@@ -10,13 +10,18 @@ namespace MlpTrainer.Samples.Data;
 /// <summary>
 /// Decides which columns of a CSV file become features, and builds the ML.NET transforms that make them one normalized
 /// <c>Features</c> vector: numbers as they are (missing ones replaced by the column's mean), true/false as 1/0, text with
-/// at most <see cref="MaxCategories"/> values one-hot encoded. Text with more values (names, identifiers, free text),
+/// at most <see cref="MaxCategories"/> values one-hot encoded. Numbers with missing values written as a marker (R's
+/// <c>NA</c>, <c>?</c>, <c>NaN</c>, <c>null</c>…) read as text; such a column is converted to numbers in the pipeline, the
+/// markers becoming missing. Text with more values (names, identifiers, free text),
 /// dates and columns with a single value are skipped, and the plan says so. Every transform is part of the saved model,
 /// so it scores a file read the same way.
 /// </summary>
 public sealed class CsvFeatures
 {
     public const int MaxCategories = 50;
+
+    /// <summary>Cells that mean "no value" in a column of numbers (compared ignoring case).</summary>
+    private static readonly HashSet<string> MissingMarkers = new(StringComparer.OrdinalIgnoreCase) { "NA", "N/A", "NaN", "?", "null", "None", "-" };
     public const string FeaturesColumn = "Features";
 
     private CsvFeatures(IReadOnlyList<CsvColumnUse> columns) => Columns = columns;
@@ -56,6 +61,11 @@ public sealed class CsvFeatures
         {
             switch (use.Role)
             {
+                case CsvColumnRole.Number when use.Type == "text":
+                    // ML.NET reads text that is not a number (the missing-value markers) as NaN.
+                    featurizer = featurizer.Append(ml.Transforms.Conversion.ConvertType($"{use.Name} (number)", use.Name, DataKind.Single));
+                    parts.Add($"{use.Name} (number)");
+                    break;
                 case CsvColumnRole.Number:
                     parts.Add(use.Name);
                     break;
@@ -107,6 +117,9 @@ public sealed class CsvFeatures
             return new CsvColumnUse(column.Name, type, CsvColumnRole.TrueFalse, "1 / 0" + missingNote);
         if (column.DataType == typeof(string))
         {
+            if (NumbersWithMarkers(column, out long markers, out string markerText))
+                return new CsvColumnUse(column.Name, type, CsvColumnRole.Number,
+                    $"numbers; {missing + markers} missing ({markerText}) → the column's mean");
             if (distinct.Count > MaxCategories)
                 return new CsvColumnUse(column.Name, type, CsvColumnRole.Skipped, $"more than {MaxCategories} different values (a name, an identifier, free text?)");
             if (distinct.Count > rows / 2 && distinct.Count > 2)
@@ -114,5 +127,38 @@ public sealed class CsvFeatures
             return new CsvColumnUse(column.Name, type, CsvColumnRole.OneHot, $"{distinct.Count} categories" + missingNote);
         }
         return new CsvColumnUse(column.Name, type, CsvColumnRole.Skipped, $"{type} columns are not used");
+    }
+
+    /// <summary>
+    /// True when a text column holds numbers and at least one missing-value marker, and nothing else besides empty
+    /// cells; <paramref name="markers"/> counts the marker cells and <paramref name="markerText"/> lists the markers seen.
+    /// </summary>
+    private static bool NumbersWithMarkers(DataFrameColumn column, out long markers, out string markerText)
+    {
+        markers = 0;
+        var seen = new SortedSet<string>(StringComparer.Ordinal);
+        bool anyNumber = false;
+        for (long i = 0; i < column.Length; i++)
+        {
+            if (column[i] is not string text || text.Length == 0)
+                continue;
+            string trimmed = text.Trim();
+            if (MissingMarkers.Contains(trimmed))
+            {
+                markers++;
+                seen.Add(trimmed);
+            }
+            else if (float.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            {
+                anyNumber = true;
+            }
+            else
+            {
+                markerText = "";
+                return false;
+            }
+        }
+        markerText = string.Join(", ", seen.Select(m => $"'{m}'"));
+        return anyNumber && markers > 0;
     }
 }

@@ -43,6 +43,23 @@ public static class CsvFiles
         return path;
     }
 
+    /// <summary>The 300 customers of <see cref="Binary"/>, with R's <c>NA</c> for the age of every tenth and <c>?</c> for one income.</summary>
+    public static string BinaryWithMissingMarkers(string path)
+    {
+        string[] lines = File.ReadAllLines(Binary(path));
+        for (int i = 1; i < lines.Length; i++)
+        {
+            string[] cells = lines[i].Split(',');
+            if (i % 10 == 0)
+                cells[0] = "NA";
+            if (i == 7)
+                cells[1] = "?";
+            lines[i] = string.Join(",", cells);
+        }
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
     /// <summary>300 houses: two numbers (one cell empty), a group and the label <c>price</c>, around 1,000.</summary>
     public static string Regression(string path)
     {
