@@ -73,6 +73,31 @@ public sealed class CsvCommandTests : IDisposable
     }
 
     [Fact]
+    public void Rows_whose_class_is_NA_are_left_out_rather_than_made_a_class()
+    {
+        string csv = CsvFiles.WithLabelsMissing(_folder.File("animals-na.csv"), CsvFiles.Multiclass);
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "kind", "--model", _folder.File("animals-na.zip"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("288 rows (12 without a label left out)", result.Output);
+        Assert.Contains("3 classes: 'bird', 'cat', 'dog'", result.Output);
+    }
+
+    [Fact]
+    public void A_numeric_label_with_NA_markers_trains_a_regression_on_the_rows_that_have_one()
+    {
+        string csv = CsvFiles.WithLabelsMissing(_folder.File("houses-na.csv"), CsvFiles.Regression);
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "price", "--task", "regression", "--hidden", "32", "--epochs", "150",
+            "--model", _folder.File("houses-na.zip"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("288 rows (12 without a label left out)", result.Output);
+        Assert.True(OutputAssert.Metric(result, "R²") >= 0.9, result.ToString());
+    }
+
+    [Fact]
     public void Regression_fills_a_missing_number_and_reports_r_squared()
     {
         string csv = CsvFiles.Regression(_folder.File("houses.csv"));

@@ -10,9 +10,9 @@ namespace MlpTrainer.Samples.Data;
 /// <summary>
 /// Decides which columns of a CSV file become features, and builds the ML.NET transforms that make them one normalized
 /// <c>Features</c> vector: numbers as they are (missing ones replaced by the column's mean), true/false as 1/0, text with
-/// at most <see cref="MaxCategories"/> values one-hot encoded. Numbers with missing values written as a marker (R's
-/// <c>NA</c>, <c>?</c>, <c>NaN</c>, <c>null</c>…) read as text; such a column is converted to numbers in the pipeline, the
-/// markers becoming missing. Text with more values (names, identifiers, free text),
+/// at most <see cref="MaxCategories"/> values one-hot encoded. Numbers with missing values written as a marker
+/// (<see cref="CsvTable.IsMissingMarker"/>: R's <c>NA</c>, <c>?</c>…) read as text; such a column is converted to numbers
+/// in the pipeline, the markers becoming missing. Text with more values (names, identifiers, free text),
 /// dates and columns with a single value are skipped, and the plan says so. Every transform is part of the saved model,
 /// so it scores a file read the same way.
 /// </summary>
@@ -20,8 +20,6 @@ public sealed class CsvFeatures
 {
     public const int MaxCategories = 50;
 
-    /// <summary>Cells that mean "no value" in a column of numbers (compared ignoring case).</summary>
-    private static readonly HashSet<string> MissingMarkers = new(StringComparer.OrdinalIgnoreCase) { "NA", "N/A", "NaN", "?", "null", "None", "-" };
     public const string FeaturesColumn = "Features";
 
     private CsvFeatures(IReadOnlyList<CsvColumnUse> columns) => Columns = columns;
@@ -142,13 +140,12 @@ public sealed class CsvFeatures
         {
             if (column[i] is not string text || text.Length == 0)
                 continue;
-            string trimmed = text.Trim();
-            if (MissingMarkers.Contains(trimmed))
+            if (CsvTable.IsMissingMarker(text))
             {
                 markers++;
-                seen.Add(trimmed);
+                seen.Add(text.Trim());
             }
-            else if (float.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            else if (float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
             {
                 anyNumber = true;
             }

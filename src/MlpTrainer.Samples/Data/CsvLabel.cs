@@ -24,11 +24,12 @@ public static class CsvLabel
         return data.Columns[index];
     }
 
-    /// <summary>The rows that have a label.</summary>
+    /// <summary>The rows that have a label: not empty, and not a missing-value marker such as <c>NA</c>.</summary>
     public static DataFrame DropMissing(DataFrame data, string label, out long dropped)
     {
         DataFrameColumn column = data[label];
-        var keep = new PrimitiveDataFrameColumn<bool>("keep", Enumerable.Range(0, (int)column.Length).Select(i => !CsvTable.IsMissing(column[i])));
+        var keep = new PrimitiveDataFrameColumn<bool>("keep",
+            Enumerable.Range(0, (int)column.Length).Select(i => !CsvTable.IsMissing(column[i]) && !CsvTable.IsMissingMarker(column[i])));
         DataFrame kept = data.Filter(keep);
         dropped = data.Rows.Count - kept.Rows.Count;
         if (kept.Rows.Count == 0)
@@ -84,14 +85,32 @@ public static class CsvLabel
     private static string PrepareRegression(DataFrame data, string label)
     {
         DataFrameColumn column = data[label];
+        if (column.DataType == typeof(string) && AllNumbers(column))
+        {
+            // Numbers read as text because of missing-value markers, whose rows DropMissing has left out.
+            Replace(data, new SingleDataFrameColumn(label,
+                Enumerable.Range(0, (int)column.Length).Select(i => float.Parse(((string)column[i]).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture))));
+            column = data[label];
+        }
         if (!column.IsNumericColumn())
         {
-            object example = Distinct(column)[0];
+            object example = Distinct(column).FirstOrDefault(v => v is not string text || !float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                             ?? Distinct(column)[0];
             throw new UsageException($"The label '{label}' holds {CsvTable.TypeName(column)} values such as {Show(example)}; --task regression needs numbers.");
         }
         if (column.DataType != typeof(float))
             Replace(data, new SingleDataFrameColumn(label, Enumerable.Range(0, (int)column.Length).Select(i => Convert.ToSingle(column[i], CultureInfo.InvariantCulture))));
         return "numbers (standardised for training, predictions in the label's units)";
+    }
+
+    private static bool AllNumbers(DataFrameColumn column)
+    {
+        for (long i = 0; i < column.Length; i++)
+        {
+            if (column[i] is not string text || !float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>The distinct non-missing values in order: numbers by value, text alphabetically ignoring case, false before true.</summary>

@@ -48,4 +48,10 @@ public static class CsvTable
 
     /// <summary>True when the cell is empty: null, or empty text.</summary>
     public static bool IsMissing(object? value) => value is null || value is string { Length: 0 };
+
+    /// <summary>Cells that files write for "no value" (R's <c>NA</c>, <c>?</c>, …), compared ignoring case and surrounding spaces.</summary>
+    private static readonly HashSet<string> MissingMarkers = new(StringComparer.OrdinalIgnoreCase) { "NA", "N/A", "NaN", "?", "null" };
+
+    /// <summary>True when the cell is a missing-value marker such as <c>NA</c> or <c>?</c>.</summary>
+    public static bool IsMissingMarker(object? value) => value is string text && MissingMarkers.Contains(text.Trim());
 }
