@@ -26,8 +26,8 @@ internal static class ActivationKernel
                 ElementwiseKernel.Apply<AddBiasLeakyReLU>(row, bias, leakySlope);
                 break;
             case MlpActivation.Sigmoid:
-                TensorPrimitives.Add(row, bias, row);
-                TensorPrimitives.Sigmoid(row, row);
+                ElementwiseKernel.Apply<AddBias>(row, bias, 0f);
+                RowKernel.Sigmoid(row);
                 break;
             case MlpActivation.Tanh:
                 TensorPrimitives.Add(row, bias, row);

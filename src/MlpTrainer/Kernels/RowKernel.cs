@@ -53,32 +53,81 @@ internal static class RowKernel
     }
 
     /// <summary>
-    /// row[i] = e^row[i], exactly as System.Numerics.Tensors' <c>Exp</c> gives it: a row of at least one 128-bit
-    /// vector goes through the runtime's vector exponential, a shorter row through <see cref="MathF.Exp"/>, as there.
-    /// The vector exponential is one function at every width and lane (<c>Vector128/256/512.Exp</c>; the Tensors package
-    /// calls the widest), so 128-bit vectors give the same bits. It lives in the runtime's own precompiled library, so
-    /// unlike the Tensors package's generic loop this runs optimised from the first row.
+    /// row[i] = e^row[i], exactly as System.Numerics.Tensors' <c>Exp</c> gives it (see <see cref="Map{TFunction}"/>): the
+    /// runtime's vector exponential (<c>Vector128/256/512.Exp</c>, which that package calls too) for a row of at least
+    /// one 128-bit vector, <see cref="MathF.Exp"/> for a shorter one. The vector exponential lives in the runtime's own
+    /// precompiled library, so unlike the package's generic loop this runs optimised from the first row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Exp(Span<float> row) => Map<ExpFunction>(row);
+
+    /// <summary>row[i] = 1 / (1 + e^−row[i]), exactly as System.Numerics.Tensors' <c>Sigmoid</c> gives it, with <see cref="Exp"/>'s exponential.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sigmoid(Span<float> row) => Map<SigmoidFunction>(row);
+
+    /// <summary>
+    /// row[i] = f(row[i]) with the dispatch System.Numerics.Tensors uses for its element-wise functions, so the results
+    /// are its results to the bit: the widest accelerated vectors the row fills at least once, the last vector
+    /// overlapping the one before it rather than a scalar tail, and scalar code only for a row shorter than one 128-bit
+    /// vector.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Exp(Span<float> row)
+    private static void Map<TFunction>(Span<float> row)
+        where TFunction : struct, IVectorFunction
     {
+        TFunction f = default;
         int n = row.Length;
-        if (!Vector128.IsHardwareAccelerated || n < Vector128<float>.Count)
+        ref float x = ref MemoryMarshal.GetReference(row);
+        // In each vector branch the last vector's inputs are read before the loop stores anything, so the elements it
+        // shares with the last whole vector are computed from their inputs both times.
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            Vector512<float> tail = Vector512.LoadUnsafe(ref x, (nuint)(n - Vector512<float>.Count));
+            int i = 0;
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                f.Invoke(Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref x, (nuint)i);
+            if (i < n)
+                f.Invoke(tail).StoreUnsafe(ref x, (nuint)(n - Vector512<float>.Count));
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<float> tail = Vector256.LoadUnsafe(ref x, (nuint)(n - Vector256<float>.Count));
+            int i = 0;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                f.Invoke(Vector256.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref x, (nuint)i);
+            if (i < n)
+                f.Invoke(tail).StoreUnsafe(ref x, (nuint)(n - Vector256<float>.Count));
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> tail = Vector128.LoadUnsafe(ref x, (nuint)(n - Vector128<float>.Count));
+            int i = 0;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                f.Invoke(Vector128.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref x, (nuint)i);
+            if (i < n)
+                f.Invoke(tail).StoreUnsafe(ref x, (nuint)(n - Vector128<float>.Count));
+        }
+        else
         {
             for (int j = 0; j < n; j++)
-                row[j] = MathF.Exp(row[j]);
-            return;
+                Unsafe.Add(ref x, j) = f.Invoke(Unsafe.Add(ref x, j));
         }
+    }
 
-        // Whole vectors, then one more vector ending at the row's end. Its inputs are read before the loop overwrites
-        // any of them, so the elements it shares with the last whole vector get the same value twice.
-        ref float x = ref MemoryMarshal.GetReference(row);
-        Vector128<float> tail = Vector128.LoadUnsafe(ref x, (nuint)(n - Vector128<float>.Count));
-        int i = 0;
-        for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            Vector128.Exp(Vector128.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref x, (nuint)i);
-        if (i < n)
-            Vector128.Exp(tail).StoreUnsafe(ref x, (nuint)(n - Vector128<float>.Count));
+    private readonly struct ExpFunction : IVectorFunction
+    {
+        public float Invoke(float x) => MathF.Exp(x);
+        public Vector128<float> Invoke(Vector128<float> x) => Vector128.Exp(x);
+        public Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x);
+        public Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x);
+    }
+
+    private readonly struct SigmoidFunction : IVectorFunction
+    {
+        public float Invoke(float x) => 1f / (1f + MathF.Exp(-x));
+        public Vector128<float> Invoke(Vector128<float> x) => Vector128<float>.One / (Vector128<float>.One + Vector128.Exp(-x));
+        public Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+        public Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x));
     }
 
     /// <summary>

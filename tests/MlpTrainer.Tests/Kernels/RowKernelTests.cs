@@ -120,4 +120,23 @@ public class RowKernelTests
 
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
     }
+
+    [Theory]
+    [MemberData(nameof(EveryShortLengthAndSomeLong))]
+    public void SigmoidEqualsTensorPrimitivesBitForBit(int length)
+    {
+        // Pre-activations of every size, including those whose exponential overflows or underflows.
+        var random = new Random(800 + length);
+        float[] row = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, 3 * random.NextDouble() - 1))).ToArray();
+        float[] edges = { 0f, -0f, 88.8f, -88.8f, 104f, -104f, float.PositiveInfinity, float.NegativeInfinity };
+        for (int i = 0; i < length; i++)
+            if (random.Next(4) == 0)
+                row[i] = edges[random.Next(edges.Length)];
+        float[] expected = new float[length], actual = row.ToArray();
+
+        TensorPrimitives.Sigmoid(row, expected);
+        RowKernel.Sigmoid(actual);
+
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
 }
