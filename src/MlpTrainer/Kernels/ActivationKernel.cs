@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace MlpTrainer.Kernels;
@@ -30,8 +29,8 @@ internal static class ActivationKernel
                 RowKernel.Sigmoid(row);
                 break;
             case MlpActivation.Tanh:
-                TensorPrimitives.Add(row, bias, row);
-                TensorPrimitives.Tanh(row, row);
+                ElementwiseKernel.Apply<AddBias>(row, bias, 0f);
+                RowKernel.Tanh(row);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");

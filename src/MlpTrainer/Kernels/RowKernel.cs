@@ -66,6 +66,13 @@ internal static class RowKernel
     public static void Sigmoid(Span<float> row) => Map<SigmoidFunction>(row);
 
     /// <summary>
+    /// row[i] = tanh(row[i]), exactly as System.Numerics.Tensors' <c>Tanh</c> gives it: from <see cref="Exp"/>'s
+    /// exponential for a row of at least one 128-bit vector, <see cref="MathF.Tanh"/> for a shorter one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Tanh(Span<float> row) => Map<TanhFunction>(row);
+
+    /// <summary>
     /// row[i] = f(row[i]) with the dispatch System.Numerics.Tensors uses for its element-wise functions, so the results
     /// are its results to the bit: the widest accelerated vectors the row fills at least once, the last vector
     /// overlapping the one before it rather than a scalar tail, and scalar code only for a row shorter than one 128-bit
@@ -120,6 +127,35 @@ internal static class RowKernel
         public Vector128<float> Invoke(Vector128<float> x) => Vector128.Exp(x);
         public Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x);
         public Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x);
+    }
+
+    /// <summary>
+    /// tanh x = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)), computed as −z / (z + 2) with z = e^(−2|x|) − 1 and x's sign
+    /// bit put on the result (so tanh(±0) is −0 ⊕ sign, as the Tensors package gives it).
+    /// </summary>
+    private readonly struct TanhFunction : IVectorFunction
+    {
+        private const uint SignBit = 0x8000_0000;
+
+        public float Invoke(float x) => MathF.Tanh(x);
+
+        public Vector128<float> Invoke(Vector128<float> x)
+        {
+            Vector128<float> z = Vector128.Exp(Vector128.Create(-2f) * Vector128.Abs(x)) - Vector128<float>.One;
+            return ((x.AsUInt32() & Vector128.Create(SignBit)) ^ (-z / (z + Vector128.Create(2f))).AsUInt32()).AsSingle();
+        }
+
+        public Vector256<float> Invoke(Vector256<float> x)
+        {
+            Vector256<float> z = Vector256.Exp(Vector256.Create(-2f) * Vector256.Abs(x)) - Vector256<float>.One;
+            return ((x.AsUInt32() & Vector256.Create(SignBit)) ^ (-z / (z + Vector256.Create(2f))).AsUInt32()).AsSingle();
+        }
+
+        public Vector512<float> Invoke(Vector512<float> x)
+        {
+            Vector512<float> z = Vector512.Exp(Vector512.Create(-2f) * Vector512.Abs(x)) - Vector512<float>.One;
+            return ((x.AsUInt32() & Vector512.Create(SignBit)) ^ (-z / (z + Vector512.Create(2f))).AsUInt32()).AsSingle();
+        }
     }
 
     private readonly struct SigmoidFunction : IVectorFunction

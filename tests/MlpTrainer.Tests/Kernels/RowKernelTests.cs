@@ -139,4 +139,22 @@ public class RowKernelTests
 
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
     }
+
+    [Theory]
+    [MemberData(nameof(EveryShortLengthAndSomeLong))]
+    public void TanhEqualsTensorPrimitivesBitForBit(int length)
+    {
+        var random = new Random(900 + length);
+        float[] row = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, 3 * random.NextDouble() - 2))).ToArray();
+        float[] edges = { 0f, -0f, 1e-30f, -1e-30f, 9f, -9f, 50f, -50f, float.PositiveInfinity, float.NegativeInfinity };
+        for (int i = 0; i < length; i++)
+            if (random.Next(4) == 0)
+                row[i] = edges[random.Next(edges.Length)];
+        float[] expected = new float[length], actual = row.ToArray();
+
+        TensorPrimitives.Tanh(row, expected);
+        RowKernel.Tanh(actual);
+
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
 }
