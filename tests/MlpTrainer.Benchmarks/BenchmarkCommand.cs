@@ -4,9 +4,10 @@ internal static class BenchmarkCommand
 {
     private const string Usage = """
         Usage: dotnet run -c Release --project tests/MlpTrainer.Benchmarks -- <benchmark> [options]
-          fit [--epochs N] [--threads N]      the user's path: MlpEstimator.Fit on a cached, NormalizeMinMax-ed IDataView of
-                                              the standard workload; Fit wall time, time before the first epoch, first and
-                                              median epoch, peak working set, test accuracy
+          fit [--epochs N] [--threads N] [--activation relu|tanh|sigmoid|...]
+                                              the user's path: MlpEstimator.Fit on a cached, NormalizeMinMax-ed IDataView of
+                                              the standard workload (ReLU unless --activation); Fit wall time, time before
+                                              the first epoch, reading, first and median epoch, peak working set, test accuracy
           scaling [--epochs N] [--threads N]  Fit wall time for 10k, 60k and 600k rows (the last streamed)
           small                               a 150-row table (Iris) with default options: Fit beyond its epochs
           read                                profiling: reading the cached Fashion-MNIST view into memory
@@ -35,6 +36,14 @@ internal static class BenchmarkCommand
         if (args[0] == "defaults")
             return DefaultsBenchmark.Run(args.Length > 1 ? args[1] : DefaultsBenchmark.DefaultDataDirectory,
                 args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "mlp-defaults"));
+        MlpActivation activation = MlpActivation.ReLU;
+        int named = Array.IndexOf(args, "--activation");
+        if (named > 0)
+        {
+            if (named + 1 >= args.Length || !Enum.TryParse(args[named + 1], ignoreCase: true, out activation) || !Enum.IsDefined(activation))
+                return Fail($"--activation needs one of: {string.Join(", ", Enum.GetNames<MlpActivation>())}.");
+            args = args.Where((_, i) => i != named && i != named + 1).ToArray();
+        }
         var options = new Dictionary<string, int>();
         for (int i = 1; i < args.Length; i += 2)
         {
@@ -48,7 +57,7 @@ internal static class BenchmarkCommand
         int threads = options.GetValueOrDefault("--threads", Environment.ProcessorCount);
         return args[0] switch
         {
-            "fit" => FitBenchmark.RunFit(options.GetValueOrDefault("--epochs", 5), threads),
+            "fit" => FitBenchmark.RunFit(options.GetValueOrDefault("--epochs", 5), threads, activation),
             "small" => FitBenchmark.RunSmall(),
             "read" => FitBenchmark.RunRead(),
             "scaling" => FitBenchmark.RunScaling(options.GetValueOrDefault("--epochs", 3), threads),

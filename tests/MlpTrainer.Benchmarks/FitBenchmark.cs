@@ -27,13 +27,13 @@ internal static class FitBenchmark
         public uint Label { get; set; }
     }
 
-    private static MlpOptions StandardOptions(int epochs, int threads) => new()
+    private static MlpOptions StandardOptions(int epochs, int threads, MlpActivation activation = MlpActivation.ReLU) => new()
     {
-        HiddenLayerSizes = new[] { 256, 128 }, Activation = MlpActivation.ReLU, Optimizer = MlpOptimizer.Adam,
+        HiddenLayerSizes = new[] { 256, 128 }, Activation = activation, Optimizer = MlpOptimizer.Adam,
         LearningRate = 1e-3f, BatchSize = 128, NumberOfEpochs = epochs, L2Regularization = 0f, Seed = 0, NumberOfThreads = threads,
     };
 
-    public static int RunFit(int epochs, int threads)
+    public static int RunFit(int epochs, int threads, MlpActivation activation = MlpActivation.ReLU)
     {
         if (!Workload.EnsureInstalled())
             return 2;
@@ -48,9 +48,9 @@ internal static class FitBenchmark
         double cursorPass = Touch(prepared);
         Console.WriteLine($"data         Fashion-MNIST {train.Count} training images, MapValueToKey + NormalizeMinMax, cached (a cursor pass reading every row: {cursorPass:F3} s)");
 
-        Timing timing = Fit(ml, prepared, StandardOptions(epochs, threads), out ITransformer model);
+        Timing timing = Fit(ml, prepared, StandardOptions(epochs, threads, activation), out ITransformer model);
         double accuracy = ml.MulticlassClassification.Evaluate(model.Transform(prepare.Transform(rawTest))).MicroAccuracy;
-        timing.Print($"784-256-128-10 ReLU, Adam 1e-3, batch 128, {epochs} epochs, {threads} threads");
+        timing.Print($"784-256-128-10 {activation}, Adam 1e-3, batch 128, {epochs} epochs, {threads} threads");
         Console.WriteLine($"peak RSS     {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
         Console.WriteLine($"test accuracy {accuracy:F4} after {epochs} epochs");
         return 0;
