@@ -109,6 +109,28 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
         return rows;
     }
 
+    /// <summary>
+    /// Scores many sparse rows at once, given in compressed sparse row form — what hashed, one-hot and text features
+    /// are: row r's non-zero features are <paramref name="indices"/>[<paramref name="rowStarts"/>[r] ..
+    /// <paramref name="rowStarts"/>[r + 1]) (strictly increasing within a row, each 0 to <c>LayerSizes[0] − 1</c>) with
+    /// the matching <paramref name="values"/>; every other feature is 0. The first layer reads only the non-zeros, so
+    /// no input-wide row is ever made (a model trained on millions of hashed slots scores a batch in the time its
+    /// non-zeros take); the deeper layers use the blocked matrix kernels. <paramref name="outputs"/> receives
+    /// <c>LayerSizes[^1]</c> values per row, as the dense overload gives them. Returns the number of rows scored.
+    /// </summary>
+    /// <param name="rowStarts">Where each row's non-zeros start, then their total: rows + 1 entries, from 0 to <c>indices.Length</c>.</param>
+    /// <param name="indices">The non-zero features' slots, row after row.</param>
+    /// <param name="values">The non-zero features' values, matching <paramref name="indices"/>.</param>
+    /// <param name="outputs">At least rows × outputs values.</param>
+    /// <param name="numberOfThreads">Threads for the matrix products (1 to 256).</param>
+    public int PredictBatch(ReadOnlySpan<int> rowStarts, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> outputs, int numberOfThreads = 1)
+    {
+        if (numberOfThreads < 1 || numberOfThreads > 256)
+            throw new ArgumentOutOfRangeException(nameof(numberOfThreads), numberOfThreads, "Threads must be 1 to 256.");
+        Network.PredictBatch(rowStarts, indices, values, outputs, numberOfThreads);
+        return Math.Max(0, rowStarts.Length - 1);
+    }
+
     /// <summary>The network's output for one row: probabilities (multiclass), the logit (binary) or the value (regression).</summary>
     private protected float[] Output(ReadOnlySpan<float> features)
     {

@@ -27,10 +27,10 @@ internal sealed class MlpNetwork
     /// </summary>
     private const int SparseGatherRatio = 16;
 
-    /// <summary>Rows scored together by <see cref="PredictBatch"/>: large enough for the matrix kernels, small enough to stay in cache.</summary>
+    /// <summary>Rows scored together by the <c>PredictBatch</c> methods: large enough for the matrix kernels, small enough to stay in cache.</summary>
     private const int BatchBlockRows = 512;
 
-    /// <summary>At most this many input values are copied per block of <see cref="PredictBatch"/> (16 MiB), so very wide inputs take smaller blocks.</summary>
+    /// <summary>At most this many input values are copied per block of the dense <c>PredictBatch</c> (16 MiB), so very wide inputs take smaller blocks.</summary>
     private const int BatchBlockInputValues = 1 << 22;
 
     private readonly float[] _parameters;
@@ -310,36 +310,126 @@ internal sealed class MlpNetwork
             return;
 
         int block = Math.Min(rows, Math.Clamp(BatchBlockInputValues / inputs, 1, BatchBlockRows));
-        var levels = new float[Layout.Sizes.Count][];
-        for (int level = 0; level < levels.Length; level++)
-            levels[level] = new float[block * Layout.Sizes[level]];
+        float[][] levels = BatchLevels(block, withInput: true);
         using var gemm = new GemmEngine(threads);
-        int last = Layout.LayerCount - 1;
         for (int start = 0; start < rows; start += block)
         {
             int count = Math.Min(block, rows - start);
             features.Slice(start * inputs, count * inputs).CopyTo(levels[0]);
-            for (int l = 0; l <= last; l++)
-            {
-                int ins = Layout.InputsOf(l), outs = Layout.OutputsOf(l);
-                // Z[count × outs] = X[count × ins]·Wᵀ: W stored unit-major (outs × ins) is read transposed; an input-major
-                // layer already stores Wᵀ (ins × outs), row stride outs.
-                if (IsInputMajor(l))
-                    gemm.Multiply(Transpose.No, Transpose.No, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), outs,
-                        levels[l + 1], 0, outs, accumulate: false);
-                else
-                    gemm.Multiply(Transpose.No, Transpose.Yes, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), ins,
-                        levels[l + 1], 0, outs, accumulate: false);
-                ReadOnlySpan<float> bias = _parameters.AsSpan(Layout.BiasOffset(l), outs);
-                MlpActivation activation = l == last ? MlpActivation.Identity : HiddenActivation;
-                for (int r = 0; r < count; r++)
-                    ActivationKernel.AddBiasAndActivate(activation, LeakySlope, levels[l + 1].AsSpan(r * outs, outs), bias);
-            }
-            Span<float> destination = outputs.Slice(start * width, count * width);
-            levels[last + 1].AsSpan(0, count * width).CopyTo(destination);
-            for (int r = 0; r < count; r++)
-                ApplyOutputTransform(destination.Slice(r * width, width));
+            ScoreLayers(gemm, levels, count, fromLayer: 0, outputs.Slice(start * width, count * width));
         }
+    }
+
+    /// <summary>
+    /// Scores <c>rowStarts.Length − 1</c> sparse rows at once, in compressed sparse row form: row r's non-zero features
+    /// are at <paramref name="indices"/>[rowStarts[r] .. rowStarts[r + 1]) (strictly increasing within the row, each 0 to
+    /// <c>InputSize − 1</c>) with the matching <paramref name="values"/>. The first layer reads only the non-zeros (one
+    /// row of Wᵀ each for an input-major layer, the non-zeros' columns for a unit-major one), so no input-wide row is
+    /// ever made; the deeper layers run as in the dense <c>PredictBatch</c>. <paramref name="outputs"/> receives
+    /// <c>rows × OutputSize</c> values, equal to the row-by-row scores up to the order of floating-point sums.
+    /// </summary>
+    public void PredictBatch(ReadOnlySpan<int> rowStarts, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> outputs, int threads)
+    {
+        int rows = CheckSparseRows(rowStarts, indices, values);
+        int width = Layout.OutputSize, units = Layout.OutputsOf(0);
+        if (outputs.Length < (long)rows * width)
+            throw new ArgumentException($"{rows} rows of {width} outputs need {(long)rows * width} values; got {outputs.Length}.", nameof(outputs));
+        if (rows == 0)
+            return;
+
+        int block = Math.Min(rows, BatchBlockRows);
+        float[][] levels = BatchLevels(block, withInput: false);
+        using var gemm = new GemmEngine(threads);
+        for (int start = 0; start < rows; start += block)
+        {
+            int count = Math.Min(block, rows - start);
+            for (int r = 0; r < count; r++)
+            {
+                int from = rowStarts[start + r], to = rowStarts[start + r + 1];
+                Span<float> z = levels[1].AsSpan(r * units, units);
+                if (Layout.InputMajorFirstLayer)
+                    AccumulateInputMajor(indices[from..to], values[from..to], z);
+                else
+                    GatherUnitMajor(indices[from..to], values[from..to], z);
+            }
+            ScoreLayers(gemm, levels, count, fromLayer: 1, outputs.Slice(start * width, count * width), firstLayerComputed: true);
+        }
+    }
+
+    /// <summary>The per-level buffers of a block of <paramref name="block"/> rows; the input level only when rows come dense.</summary>
+    private float[][] BatchLevels(int block, bool withInput)
+    {
+        var levels = new float[Layout.Sizes.Count][];
+        for (int level = 0; level < levels.Length; level++)
+            levels[level] = level == 0 && !withInput ? Array.Empty<float>() : new float[block * Layout.Sizes[level]];
+        return levels;
+    }
+
+    /// <summary>
+    /// Layers <paramref name="fromLayer"/> onwards for <paramref name="count"/> rows of <paramref name="levels"/> as
+    /// matrix products, then the output transform into <paramref name="destination"/>. With
+    /// <paramref name="firstLayerComputed"/>, level 1 already holds layer 0's pre-activations, which take their bias and
+    /// activation here.
+    /// </summary>
+    private void ScoreLayers(GemmEngine gemm, float[][] levels, int count, int fromLayer, Span<float> destination, bool firstLayerComputed = false)
+    {
+        int last = Layout.LayerCount - 1, width = Layout.OutputSize;
+        if (firstLayerComputed)
+            AddBiasAndActivate(levels[1], 0, count);
+        for (int l = fromLayer; l <= last; l++)
+        {
+            int ins = Layout.InputsOf(l), outs = Layout.OutputsOf(l);
+            // Z[count × outs] = X[count × ins]·Wᵀ: W stored unit-major (outs × ins) is read transposed; an input-major
+            // layer already stores Wᵀ (ins × outs), row stride outs.
+            if (IsInputMajor(l))
+                gemm.Multiply(Transpose.No, Transpose.No, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), outs,
+                    levels[l + 1], 0, outs, accumulate: false);
+            else
+                gemm.Multiply(Transpose.No, Transpose.Yes, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), ins,
+                    levels[l + 1], 0, outs, accumulate: false);
+            AddBiasAndActivate(levels[l + 1], l, count);
+        }
+        levels[last + 1].AsSpan(0, count * width).CopyTo(destination);
+        for (int r = 0; r < count; r++)
+            ApplyOutputTransform(destination.Slice(r * width, width));
+    }
+
+    /// <summary>Layer <paramref name="layer"/>'s bias and activation (none for the output layer) on <paramref name="count"/> rows of its pre-activations.</summary>
+    private void AddBiasAndActivate(float[] level, int layer, int count)
+    {
+        int outs = Layout.OutputsOf(layer);
+        ReadOnlySpan<float> bias = _parameters.AsSpan(Layout.BiasOffset(layer), outs);
+        MlpActivation activation = layer == Layout.LayerCount - 1 ? MlpActivation.Identity : HiddenActivation;
+        for (int r = 0; r < count; r++)
+            ActivationKernel.AddBiasAndActivate(activation, LeakySlope, level.AsSpan(r * outs, outs), bias);
+    }
+
+    /// <summary>Checks compressed sparse rows against this network's inputs; returns the number of rows.</summary>
+    private int CheckSparseRows(ReadOnlySpan<int> rowStarts, ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
+    {
+        if (rowStarts.IsEmpty)
+            throw new ArgumentException("The row starts need one entry per row plus the end (a single 0 for no rows).", nameof(rowStarts));
+        if (indices.Length != values.Length)
+            throw new ArgumentException($"Sparse rows need one value per index; got {indices.Length} indices and {values.Length} values.", nameof(values));
+        if (rowStarts[0] != 0 || rowStarts[^1] != indices.Length)
+            throw new ArgumentException($"The row starts must begin at 0 and end at the number of non-zeros ({indices.Length}); they run from {rowStarts[0]} to {rowStarts[^1]}.", nameof(rowStarts));
+        int inputs = Layout.InputSize;
+        for (int r = 0; r + 1 < rowStarts.Length; r++)
+        {
+            int from = rowStarts[r], to = rowStarts[r + 1];
+            if (to < from)
+                throw new ArgumentException($"The row starts must not decrease; row {r} starts at {from} and ends at {to}.", nameof(rowStarts));
+            for (int k = from, previous = -1; k < to; k++)
+            {
+                int index = indices[k];
+                if (index <= previous || index >= inputs)
+                    throw new ArgumentException(
+                        $"Row {r}: sparse indices must be strictly increasing and within 0 to {inputs - 1}; its non-zero {k - from} is at {index}" +
+                        (previous >= 0 ? $", after {previous}." : "."), nameof(indices));
+                previous = index;
+            }
+        }
+        return rowStarts.Length - 1;
     }
 
     /// <summary>The transpose of a row-major <paramref name="rows"/> × <paramref name="columns"/> matrix, copied tile by tile.</summary>

@@ -129,4 +129,36 @@ public class SparsePipelineTests
         Assert.Equal(uninterrupted.TrainingHistory.Count, resumed.TrainingHistory.Count);
         Assert.Equal(uninterrupted.Network.Parameters.ToArray(), resumed.Network.Parameters.ToArray());
     }
+
+    [Fact]
+    public void PredictBatchOnTheFeaturesAsSparseRowsGivesTheScoresTransformGives()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = ml.Data.LoadFromEnumerable(SparseTableData.Rows(600, seed: 1));
+        IDataView test = ml.Data.LoadFromEnumerable(SparseTableData.Rows(200, seed: 2));
+        (ITransformer model, MlpBinaryModelParameters mlp, _) = SparseTableData.Fit(ml, train, Options());
+        IDataView scored = model.Transform(test);
+
+        // The features as a user holds them after featurizing: each row's non-zeros, one row after another.
+        var starts = new List<int> { 0 };
+        var indices = new List<int>();
+        var values = new List<float>();
+        foreach (VBuffer<float> row in scored.GetColumn<VBuffer<float>>("Features"))
+        {
+            foreach (var (index, value) in row.Items())
+            {
+                indices.Add(index);
+                values.Add(value);
+            }
+            starts.Add(indices.Count);
+        }
+        var logits = new float[starts.Count - 1];
+
+        int rows = mlp.PredictBatch(starts.ToArray(), indices.ToArray(), values.ToArray(), logits, numberOfThreads: 2);
+
+        float[] expected = scored.GetColumn<float>("Score").ToArray();
+        Assert.Equal(200, rows);
+        for (int r = 0; r < rows; r++)
+            Assert.True(Math.Abs(expected[r] - logits[r]) <= 1e-4f * Math.Max(1f, Math.Abs(expected[r])), $"row {r}: Transform {expected[r]}, PredictBatch {logits[r]}");
+    }
 }
