@@ -352,7 +352,7 @@ internal sealed class MlpNetwork
                 else
                     GatherUnitMajor(indices[from..to], values[from..to], z);
             }
-            ScoreLayers(gemm, levels, count, fromLayer: 1, outputs.Slice(start * width, count * width), firstLayerComputed: true);
+            ScoreLayers(gemm, levels, count, fromLayer: 1, outputs.Slice(start * width, count * width));
         }
     }
 
@@ -366,15 +366,14 @@ internal sealed class MlpNetwork
     }
 
     /// <summary>
-    /// Layers <paramref name="fromLayer"/> onwards for <paramref name="count"/> rows of <paramref name="levels"/> as
-    /// matrix products, then the output transform into <paramref name="destination"/>. With
-    /// <paramref name="firstLayerComputed"/>, level 1 already holds layer 0's pre-activations, which take their bias and
-    /// activation here.
+    /// Layers <paramref name="fromLayer"/> (0 or 1) onwards for <paramref name="count"/> rows of <paramref name="levels"/>
+    /// as matrix products, then the output transform into <paramref name="destination"/>. From layer 1, level 1 already
+    /// holds layer 0's pre-activations, which take their bias and activation here.
     /// </summary>
-    private void ScoreLayers(GemmEngine gemm, float[][] levels, int count, int fromLayer, Span<float> destination, bool firstLayerComputed = false)
+    private void ScoreLayers(GemmEngine gemm, float[][] levels, int count, int fromLayer, Span<float> destination)
     {
         int last = Layout.LayerCount - 1, width = Layout.OutputSize;
-        if (firstLayerComputed)
+        if (fromLayer == 1)
             AddBiasAndActivate(levels[1], 0, count);
         for (int l = fromLayer; l <= last; l++)
         {
