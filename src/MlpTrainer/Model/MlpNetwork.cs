@@ -38,6 +38,13 @@ internal sealed class MlpNetwork
     /// <summary>The widest level after the input, which sizes the scratch rows of the units.</summary>
     private readonly int _unitWidth;
 
+    /// <summary>
+    /// A single-thread matrix engine kept between <c>PredictBatch</c> calls, so scoring batch after batch does not
+    /// allocate its packing buffers (about 2 MiB) every time. One caller at a time takes it; a concurrent caller makes
+    /// its own. Engines with worker threads are not kept.
+    /// </summary>
+    private GemmEngine? _idleEngine;
+
     public MlpNetwork(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, float[] parameters,
         MlpTask task = MlpTask.Multiclass, float outputScale = 1f, float outputOffset = 0f)
     {
@@ -311,12 +318,19 @@ internal sealed class MlpNetwork
 
         int block = Math.Min(rows, Math.Clamp(BatchBlockInputValues / inputs, 1, BatchBlockRows));
         float[][] levels = BatchLevels(block, withInput: true);
-        using var gemm = new GemmEngine(threads);
-        for (int start = 0; start < rows; start += block)
+        GemmEngine gemm = RentEngine(threads);
+        try
         {
-            int count = Math.Min(block, rows - start);
-            features.Slice(start * inputs, count * inputs).CopyTo(levels[0]);
-            ScoreLayers(gemm, levels, count, fromLayer: 0, outputs.Slice(start * width, count * width));
+            for (int start = 0; start < rows; start += block)
+            {
+                int count = Math.Min(block, rows - start);
+                features.Slice(start * inputs, count * inputs).CopyTo(levels[0]);
+                ScoreLayers(gemm, levels, count, fromLayer: 0, outputs.Slice(start * width, count * width));
+            }
+        }
+        finally
+        {
+            ReturnEngine(gemm);
         }
     }
 
@@ -339,21 +353,37 @@ internal sealed class MlpNetwork
 
         int block = Math.Min(rows, BatchBlockRows);
         float[][] levels = BatchLevels(block, withInput: false);
-        using var gemm = new GemmEngine(threads);
-        for (int start = 0; start < rows; start += block)
+        GemmEngine gemm = RentEngine(threads);
+        try
         {
-            int count = Math.Min(block, rows - start);
-            for (int r = 0; r < count; r++)
+            for (int start = 0; start < rows; start += block)
             {
-                int from = rowStarts[start + r], to = rowStarts[start + r + 1];
-                Span<float> z = levels[1].AsSpan(r * units, units);
-                if (Layout.InputMajorFirstLayer)
-                    AccumulateInputMajor(indices[from..to], values[from..to], z);
-                else
-                    GatherUnitMajor(indices[from..to], values[from..to], z);
+                int count = Math.Min(block, rows - start);
+                for (int r = 0; r < count; r++)
+                {
+                    int from = rowStarts[start + r], to = rowStarts[start + r + 1];
+                    Span<float> z = levels[1].AsSpan(r * units, units);
+                    if (Layout.InputMajorFirstLayer)
+                        AccumulateInputMajor(indices[from..to], values[from..to], z);
+                    else
+                        GatherUnitMajor(indices[from..to], values[from..to], z);
+                }
+                ScoreLayers(gemm, levels, count, fromLayer: 1, outputs.Slice(start * width, count * width));
             }
-            ScoreLayers(gemm, levels, count, fromLayer: 1, outputs.Slice(start * width, count * width));
         }
+        finally
+        {
+            ReturnEngine(gemm);
+        }
+    }
+
+    private GemmEngine RentEngine(int threads)
+        => threads == 1 && Interlocked.Exchange(ref _idleEngine, null) is { } idle ? idle : new GemmEngine(threads);
+
+    private void ReturnEngine(GemmEngine engine)
+    {
+        if (engine.Threads != 1 || Interlocked.CompareExchange(ref _idleEngine, engine, null) is not null)
+            engine.Dispose();
     }
 
     /// <summary>The per-level buffers of a block of <paramref name="block"/> rows; the input level only when rows come dense.</summary>
