@@ -198,7 +198,7 @@ internal sealed class MlpNetwork
                 {
                     float x = features[i];
                     if (x != 0)
-                        TensorPrimitives.MultiplyAdd(weights.Slice(i * units, units), x, z, z);
+                        RowKernel.MultiplyAdd(weights.Slice(i * units, units), x, z);
                 }
             }
         }
@@ -206,7 +206,7 @@ internal sealed class MlpNetwork
         {
             float x = features[j];
             if (x != 0)
-                TensorPrimitives.MultiplyAdd(weights.Slice(j * units, units), x, z, z);
+                RowKernel.MultiplyAdd(weights.Slice(j * units, units), x, z);
         }
     }
 
@@ -223,7 +223,7 @@ internal sealed class MlpNetwork
         {
             float x = values[k];
             if (x != 0)
-                TensorPrimitives.MultiplyAdd(weights.Slice(indices[k] * units, units), x, z, z);
+                RowKernel.MultiplyAdd(weights.Slice(indices[k] * units, units), x, z);
         }
     }
 
@@ -448,6 +448,8 @@ internal sealed class MlpNetwork
             int from = rowStarts[r], to = rowStarts[r + 1];
             if (to < from)
                 throw new ArgumentException($"The row starts must not decrease; row {r} starts at {from} and ends at {to}.", nameof(rowStarts));
+            if (to > indices.Length)
+                throw new ArgumentException($"Row {r} ends at {to}, past the {indices.Length} non-zeros.", nameof(rowStarts));
             for (int k = from, previous = -1; k < to; k++)
             {
                 int index = indices[k];

@@ -121,6 +121,7 @@ public sealed class SparseBatchScoringTests
     [InlineData(new[] { 1, 2 }, new[] { 3, 4 }, "begin at 0")]
     [InlineData(new[] { 0, 1 }, new[] { 3, 4 }, "end at the number of non-zeros (2)")]
     [InlineData(new[] { 0, 2, 1, 2 }, new[] { 3, 4 }, "row 1 starts at 2 and ends at 1")]
+    [InlineData(new[] { 0, 5, 2 }, new[] { 3, 4 }, "Row 0 ends at 5, past the 2 non-zeros")]
     [InlineData(new[] { 0, 2 }, new[] { 4, 3 }, "Row 0: sparse indices must be strictly increasing")]
     [InlineData(new[] { 0, 1, 2 }, new[] { 3, Width }, "Row 1: sparse indices must be strictly increasing and within 0 to 299")]
     public void MalformedRowsAreRefusedNamingWhatIsWrong(int[] starts, int[] indices, string message)
