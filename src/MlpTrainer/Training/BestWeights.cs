@@ -11,12 +11,12 @@ namespace MlpTrainer.Training;
 /// millions of weights of which an epoch touches a few rows, so it is kept copy-before-write instead: taking the best
 /// copies only the other layers, and before a lazy step changes a first-layer row for the first time since, that row's
 /// old values are saved. The best weights are then the current ones with the saved rows put back. Taking the best
-/// costs nothing per first-layer weight, and the saved rows grow with the slots an epoch touches, never past the layer.
+/// costs nothing per first-layer weight; the saved rows grow with the slots touched since the best epoch (every epoch
+/// since, not one), and at worst hold the whole layer.
 /// </para>
 /// </summary>
 internal sealed class BestWeights
 {
-    private readonly NetworkLayout _layout;
     private readonly bool _rowWise;     // the first layer is input-major and kept copy-before-write
     private readonly int _width;        // a first-layer row: the first layer's units
     private readonly int _firstLayer;   // the first layer's weights, which come first in the parameter vector
@@ -29,7 +29,6 @@ internal sealed class BestWeights
 
     public BestWeights(NetworkLayout layout)
     {
-        _layout = layout;
         _rowWise = layout.InputMajorFirstLayer;
         _width = layout.OutputsOf(0);
         _firstLayer = _rowWise ? layout.WeightCount(0) : 0;
@@ -45,6 +44,7 @@ internal sealed class BestWeights
         _whole = values;
         _rest = null;
         ForgetSavedRows();
+        _savedRows = Array.Empty<float>();
     }
 
     /// <summary>
@@ -61,6 +61,7 @@ internal sealed class BestWeights
             _whole = ToArray(parameters);
             _rest = null;
             ForgetSavedRows();
+            _savedRows = Array.Empty<float>(); // the whole copy replaces them
             return;
         }
         foreach (int slot in firstLayerRows.Slots)
@@ -106,7 +107,10 @@ internal sealed class BestWeights
         ForgetSavedRows();
     }
 
-    /// <summary>The best weights as one vector (for a checkpoint), or null when none has been taken.</summary>
+    /// <summary>
+    /// The best weights as one vector (for a checkpoint), or null when none has been taken. A dense network's (or a
+    /// checkpoint's) best is returned as held, not copied: read it before the next <see cref="Take"/>.
+    /// </summary>
     public float[]? ToArray(float[] parameters)
     {
         if (_whole is not null || _rest is null)

@@ -10,7 +10,7 @@ namespace MlpTrainer.Tests.TrainingControl;
 /// </summary>
 public sealed class BestWeightsTests
 {
-    private const int Slots = 50, Units = 4;
+    private const int Slots = 300, Units = 4; // more slots than the saved rows' first buffer (64 rows): it grows
     private static readonly NetworkLayout Sparse = new(new[] { Slots, Units, 3 }, inputMajorFirstLayer: true);
     private static readonly NetworkLayout Dense = new(new[] { Slots, Units, 3 });
 
@@ -128,5 +128,50 @@ public sealed class BestWeightsTests
         Assert.Equal(taken, parameters);
         Assert.True(best.HasBest);
         Assert.False(new BestWeights(Dense).HasBest);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void AnySequenceOfStepsTakesRestoresAndCheckpointsMatchAPlainCopy(int seed)
+    {
+        // The reference keeps the best as a full copy; BestWeights must agree with it after every operation.
+        var random = new Random(seed);
+        var best = new BestWeights(Sparse);
+        float[] parameters = Parameters(Sparse, 10 + seed);
+        float[]? reference = null;
+        for (int operation = 0; operation < 400; operation++)
+        {
+            switch (random.Next(10))
+            {
+                case < 6: // a lazy step over a few slots, repeated slots included
+                    Step(best, parameters, Enumerable.Range(0, random.Next(1, 40)).Select(_ => random.Next(Slots)).Distinct().ToArray());
+                    break;
+                case 6:
+                    best.Take(parameters);
+                    reference = parameters.ToArray();
+                    break;
+                case 7 when reference is not null:
+                    best.CopyTo(parameters);
+                    Assert.Equal(reference, parameters);
+                    break;
+                case 8: // a step over every first-layer row
+                    best.BeforeStep(parameters, firstLayerRows: null);
+                    for (int i = 0; i < parameters.Length; i++)
+                        parameters[i] += 0.25f;
+                    break;
+                default: // a checkpoint, then a run resumed from it
+                    float[]? saved = best.ToArray(parameters);
+                    Assert.Equal(reference, saved);
+                    if (random.Next(2) == 0)
+                    {
+                        best = new BestWeights(Sparse);
+                        best.Resume(saved?.ToArray());
+                    }
+                    break;
+            }
+            Assert.Equal(reference is not null, best.HasBest);
+        }
     }
 }
