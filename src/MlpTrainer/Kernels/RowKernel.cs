@@ -53,7 +53,7 @@ internal static class RowKernel
     }
 
     /// <summary>
-    /// row[i] = e^row[i], exactly as System.Numerics.Tensors' <c>Exp</c> gives it (see <see cref="Map{TFunction}"/>): the
+    /// row[i] = e^row[i], exactly as System.Numerics.Tensors 10's <c>Exp</c> gives it (see <see cref="Map{TFunction}"/>): the
     /// runtime's vector exponential (<c>Vector128/256/512.Exp</c>, which that package calls too) for a row of at least
     /// one 128-bit vector, <see cref="MathF.Exp"/> for a shorter one. The vector exponential lives in the runtime's own
     /// precompiled library, so unlike the package's generic loop this runs optimised from the first row.
@@ -130,8 +130,9 @@ internal static class RowKernel
     }
 
     /// <summary>
-    /// tanh x = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)), computed as −z / (z + 2) with z = e^(−2|x|) − 1 and x's sign
-    /// bit put on the result (so tanh(±0) is −0 ⊕ sign, as the Tensors package gives it).
+    /// tanh x = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)), computed as −z / (z + 2) with z = e^(−2|x|) − 1, then x's
+    /// sign bit flipped into the result, as the Tensors package does: on the vector paths tanh(+0) is −0 and tanh(−0) is
+    /// +0 (rows shorter than one vector use <see cref="MathF.Tanh"/>, which keeps the sign of zero).
     /// </summary>
     private readonly struct TanhFunction : IVectorFunction
     {
@@ -168,7 +169,8 @@ internal static class RowKernel
 
     /// <summary>
     /// accumulator[i] += x[i] · scale, rounded after the product and after the sum (no fused multiply-add), as
-    /// System.Numerics.Tensors' <c>MultiplyAdd(x, scale, accumulator, accumulator)</c> gives it.
+    /// System.Numerics.Tensors 10's <c>MultiplyAdd(x, scale, accumulator, accumulator)</c> gives it: the same value for
+    /// every element (a NaN result may carry the other operand's NaN payload).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdd(ReadOnlySpan<float> x, float scale, Span<float> accumulator)

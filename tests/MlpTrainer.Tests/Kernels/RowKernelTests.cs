@@ -113,12 +113,27 @@ public class RowKernelTests
     public void MultiplyAddEqualsTensorPrimitivesBitForBit(int length)
     {
         float[] x = Row(length, 600 + length), accumulator = Row(length, 700 + length);
-        float[] expected = new float[length], actual = accumulator.ToArray();
+        float[] edges = { 0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.MaxValue, 1e-40f };
+        var random = new Random(650 + length);
+        for (int i = 0; i < length; i++)
+        {
+            if (random.Next(5) == 0)
+                x[i] = edges[random.Next(edges.Length)];
+            if (random.Next(5) == 0)
+                accumulator[i] = edges[random.Next(edges.Length)];
+        }
+        foreach (float scale in new[] { 0.731f, -3f, 0f, -0f, 1e30f, float.PositiveInfinity })
+        {
+            float[] expected = new float[length], actual = accumulator.ToArray();
 
-        TensorPrimitives.MultiplyAdd(x, 0.731f, accumulator, expected);
-        RowKernel.MultiplyAdd(x, 0.731f, actual);
+            TensorPrimitives.MultiplyAdd(x, scale, accumulator, expected);
+            RowKernel.MultiplyAdd(x, scale, actual);
 
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            // Every value equal to the bit; a NaN may carry the other operand's payload, so NaNs only need to be NaN.
+            Assert.Equal(expected.Select(Bits), actual.Select(Bits));
+        }
+
+        static int Bits(float v) => float.IsNaN(v) ? int.MinValue : BitConverter.SingleToInt32Bits(v);
     }
 
     [Theory]
@@ -128,7 +143,7 @@ public class RowKernelTests
         // Pre-activations of every size, including those whose exponential overflows or underflows.
         var random = new Random(800 + length);
         float[] row = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, 3 * random.NextDouble() - 1))).ToArray();
-        float[] edges = { 0f, -0f, 88.8f, -88.8f, 104f, -104f, float.PositiveInfinity, float.NegativeInfinity };
+        float[] edges = { 0f, -0f, 88.8f, -88.8f, 104f, -104f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 1e-40f };
         for (int i = 0; i < length; i++)
             if (random.Next(4) == 0)
                 row[i] = edges[random.Next(edges.Length)];
@@ -146,7 +161,7 @@ public class RowKernelTests
     {
         var random = new Random(900 + length);
         float[] row = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, 3 * random.NextDouble() - 2))).ToArray();
-        float[] edges = { 0f, -0f, 1e-30f, -1e-30f, 9f, -9f, 50f, -50f, float.PositiveInfinity, float.NegativeInfinity };
+        float[] edges = { 0f, -0f, 1e-30f, -1e-30f, 9f, -9f, 50f, -50f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, -1e-40f };
         for (int i = 0; i < length; i++)
             if (random.Next(4) == 0)
                 row[i] = edges[random.Next(edges.Length)];
