@@ -63,6 +63,7 @@ public sealed class CsvCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Matches(@"│ age\s+│ text\s+│ feature\s+│ numbers; 30 missing \('NA'\)", result.Output);
         Assert.Matches(@"│ income\s+│ text\s+│ feature\s+│ numbers; 1 missing \('\?'\)", result.Output);
+        Assert.Matches(@"│ unknown\s+│ text\s+│ skipped\s+│ empty \(only missing-value", result.Output);
         Assert.True(OutputAssert.Metric(result, "AUC") >= 0.85, result.ToString());
 
         var ml = new MLContext();
@@ -82,6 +83,19 @@ public sealed class CsvCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("288 rows (12 without a label left out)", result.Output);
         Assert.Contains("3 classes: 'bird', 'cat', 'dog'", result.Output);
+    }
+
+    [Fact]
+    public void A_binary_label_of_numbers_with_NA_markers_orders_its_values_as_numbers()
+    {
+        string csv = CsvFiles.BinaryWithNumericLabelsMissing(_folder.File("churn-9-10.csv"));
+
+        SampleResult result = SampleRunner.Run("csv", csv, "--label", "churn", "--task", "binary", "--model", _folder.File("churn-9-10.zip"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("288 rows (12 without a label left out)", result.Output);
+        Assert.Contains("9 → false, 10 → true", result.Output); // as text, "10" would sort before "9"
+        Assert.True(OutputAssert.Metric(result, "AUC") >= 0.85, result.ToString());
     }
 
     [Fact]

@@ -88,6 +88,8 @@ public sealed class CsvFeatures
         long rows = column.Length, missing = Enumerable.Range(0, (int)rows).LongCount(i => CsvTable.IsMissing(column[i]));
         if (missing == rows)
             return new CsvColumnUse(column.Name, type, CsvColumnRole.Skipped, "empty");
+        if (column.DataType == typeof(string) && Enumerable.Range(0, (int)rows).All(i => CsvTable.IsMissing(column[i]) || CsvTable.IsMissingMarker(column[i])))
+            return new CsvColumnUse(column.Name, type, CsvColumnRole.Skipped, "empty (only missing-value markers such as NA)");
 
         var distinct = new HashSet<object>();
         for (long i = 0; i < rows && distinct.Count <= Math.Max(MaxCategories, 2); i++)

@@ -38,13 +38,24 @@ public static class CsvLabel
     }
 
     /// <summary>Checks the label for <paramref name="task"/>, converts it in place when needed, and describes it in one line.</summary>
-    public static string Prepare(DataFrame data, string label, CsvTask task) => task switch
+    public static string Prepare(DataFrame data, string label, CsvTask task)
     {
-        CsvTask.Multiclass => PrepareMulticlass(data[label]),
-        CsvTask.Binary => PrepareBinary(data, label),
-        CsvTask.Regression => PrepareRegression(data, label),
-        _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
-    };
+        DataFrameColumn column = data[label];
+        if (column.DataType == typeof(string) && AllNumbers(column))
+        {
+            // Numbers read as text because of missing-value markers, whose rows DropMissing has left out: numbers again,
+            // so they sort by value (binary, classes) and can be a regression target.
+            Replace(data, new SingleDataFrameColumn(label,
+                Enumerable.Range(0, (int)column.Length).Select(i => float.Parse(((string)column[i]).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture))));
+        }
+        return task switch
+        {
+            CsvTask.Multiclass => PrepareMulticlass(data[label]),
+            CsvTask.Binary => PrepareBinary(data, label),
+            CsvTask.Regression => PrepareRegression(data, label),
+            _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
+        };
+    }
 
     private static string PrepareMulticlass(DataFrameColumn column)
     {
@@ -85,13 +96,6 @@ public static class CsvLabel
     private static string PrepareRegression(DataFrame data, string label)
     {
         DataFrameColumn column = data[label];
-        if (column.DataType == typeof(string) && AllNumbers(column))
-        {
-            // Numbers read as text because of missing-value markers, whose rows DropMissing has left out.
-            Replace(data, new SingleDataFrameColumn(label,
-                Enumerable.Range(0, (int)column.Length).Select(i => float.Parse(((string)column[i]).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture))));
-            column = data[label];
-        }
         if (!column.IsNumericColumn())
         {
             object example = Distinct(column).FirstOrDefault(v => v is not string text || !float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
@@ -103,11 +107,13 @@ public static class CsvLabel
         return "numbers (standardised for training, predictions in the label's units)";
     }
 
+    /// <summary>True when every cell is text holding a finite number.</summary>
     private static bool AllNumbers(DataFrameColumn column)
     {
         for (long i = 0; i < column.Length; i++)
         {
-            if (column[i] is not string text || !float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            if (column[i] is not string text || !float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out float number) ||
+                !float.IsFinite(number))
                 return false;
         }
         return true;

@@ -43,18 +43,36 @@ public static class CsvFiles
         return path;
     }
 
-    /// <summary>The 300 customers of <see cref="Binary"/>, with R's <c>NA</c> for the age of every tenth and <c>?</c> for one income.</summary>
+    /// <summary>
+    /// The 300 customers of <see cref="Binary"/>, with R's <c>NA</c> for the age of every tenth and <c>?</c> for one
+    /// income, and a column <c>unknown</c> that holds nothing but <c>NA</c> and <c>?</c>.
+    /// </summary>
     public static string BinaryWithMissingMarkers(string path)
     {
         string[] lines = File.ReadAllLines(Binary(path));
+        lines[0] = "age,income,city,unknown,churn";
         for (int i = 1; i < lines.Length; i++)
         {
-            string[] cells = lines[i].Split(',');
+            var cells = lines[i].Split(',').ToList();
             if (i % 10 == 0)
                 cells[0] = "NA";
             if (i == 7)
                 cells[1] = "?";
+            cells.Insert(3, i % 3 == 0 ? "?" : "NA");
             lines[i] = string.Join(",", cells);
+        }
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    /// <summary>The 300 customers of <see cref="Binary"/> with the label written 9 (no) and 10 (yes), <c>NA</c> in every 25th row.</summary>
+    public static string BinaryWithNumericLabelsMissing(string path)
+    {
+        string[] lines = File.ReadAllLines(Binary(path));
+        for (int i = 1; i < lines.Length; i++)
+        {
+            string label = lines[i][(lines[i].LastIndexOf(',') + 1)..];
+            lines[i] = lines[i][..(lines[i].LastIndexOf(',') + 1)] + (i % 25 == 0 ? "NA" : label == "yes" ? "10" : "9");
         }
         File.WriteAllLines(path, lines);
         return path;
