@@ -266,7 +266,8 @@ internal sealed class MlpNetwork
         ApplyOutputTransform(probabilities);
     }
 
-    private void CheckSparseIndices(ReadOnlySpan<int> indices)
+    /// <summary>Checks one sparse row's indices; <paramref name="row"/> names the row of a batch in the message.</summary>
+    private void CheckSparseIndices(ReadOnlySpan<int> indices, int? row = null)
     {
         int previous = -1, inputs = Layout.InputSize;
         for (int k = 0; k < indices.Length; k++)
@@ -274,7 +275,8 @@ internal sealed class MlpNetwork
             int index = indices[k];
             if (index <= previous || index >= inputs)
                 throw new ArgumentException(
-                    $"Sparse indices must be strictly increasing and within 0 to {inputs - 1}; index {k} is {index}{(k > 0 ? $", after {previous}" : "")}.",
+                    $"{(row is int r ? $"Row {r}: sparse" : "Sparse")} indices must be strictly increasing and within 0 to {inputs - 1}; " +
+                    $"index {k} is {index}{(k > 0 ? $", after {previous}" : "")}.",
                     nameof(indices));
             previous = index;
         }
@@ -442,7 +444,6 @@ internal sealed class MlpNetwork
             throw new ArgumentException($"Sparse rows need one value per index; got {indices.Length} indices and {values.Length} values.", nameof(values));
         if (rowStarts[0] != 0 || rowStarts[^1] != indices.Length)
             throw new ArgumentException($"The row starts must begin at 0 and end at the number of non-zeros ({indices.Length}); they run from {rowStarts[0]} to {rowStarts[^1]}.", nameof(rowStarts));
-        int inputs = Layout.InputSize;
         for (int r = 0; r + 1 < rowStarts.Length; r++)
         {
             int from = rowStarts[r], to = rowStarts[r + 1];
@@ -450,15 +451,7 @@ internal sealed class MlpNetwork
                 throw new ArgumentException($"The row starts must not decrease; row {r} starts at {from} and ends at {to}.", nameof(rowStarts));
             if (to > indices.Length)
                 throw new ArgumentException($"Row {r} ends at {to}, past the {indices.Length} non-zeros.", nameof(rowStarts));
-            for (int k = from, previous = -1; k < to; k++)
-            {
-                int index = indices[k];
-                if (index <= previous || index >= inputs)
-                    throw new ArgumentException(
-                        $"Row {r}: sparse indices must be strictly increasing and within 0 to {inputs - 1}; its non-zero {k - from} is at {index}" +
-                        (previous >= 0 ? $", after {previous}." : "."), nameof(indices));
-                previous = index;
-            }
+            CheckSparseIndices(indices[from..to], row: r);
         }
         return rowStarts.Length - 1;
     }
