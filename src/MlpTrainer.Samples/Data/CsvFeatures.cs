@@ -147,7 +147,7 @@ public sealed class CsvFeatures
                 markers++;
                 seen.Add(text.Trim());
             }
-            else if (float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            else if (CsvTable.TryParseNumber(text, out _))
             {
                 anyNumber = true;
             }

@@ -40,14 +40,10 @@ public static class CsvLabel
     /// <summary>Checks the label for <paramref name="task"/>, converts it in place when needed, and describes it in one line.</summary>
     public static string Prepare(DataFrame data, string label, CsvTask task)
     {
-        DataFrameColumn column = data[label];
-        if (column.DataType == typeof(string) && AllNumbers(column))
-        {
-            // Numbers read as text because of missing-value markers, whose rows DropMissing has left out: numbers again,
-            // so they sort by value (binary, classes) and can be a regression target.
-            Replace(data, new SingleDataFrameColumn(label,
-                Enumerable.Range(0, (int)column.Length).Select(i => float.Parse(((string)column[i]).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture))));
-        }
+        // Numbers read as text because of missing-value markers, whose rows DropMissing has left out: numbers again, so
+        // they sort by value (binary, classes) and can be a regression target.
+        if (data[label].DataType == typeof(string) && FiniteNumbers(data[label]) is float[] numbers)
+            Replace(data, new SingleDataFrameColumn(label, numbers));
         return task switch
         {
             CsvTask.Multiclass => PrepareMulticlass(data[label]),
@@ -98,8 +94,8 @@ public static class CsvLabel
         DataFrameColumn column = data[label];
         if (!column.IsNumericColumn())
         {
-            object example = Distinct(column).FirstOrDefault(v => v is not string text || !float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-                             ?? Distinct(column)[0];
+            List<object> values = Distinct(column);
+            object example = values.FirstOrDefault(v => !CsvTable.TryParseNumber(v, out _)) ?? values[0];
             throw new UsageException($"The label '{label}' holds {CsvTable.TypeName(column)} values such as {Show(example)}; --task regression needs numbers.");
         }
         if (column.DataType != typeof(float))
@@ -107,16 +103,16 @@ public static class CsvLabel
         return "numbers (standardised for training, predictions in the label's units)";
     }
 
-    /// <summary>True when every cell is text holding a finite number.</summary>
-    private static bool AllNumbers(DataFrameColumn column)
+    /// <summary>The cells as numbers when every one is text holding a finite number; otherwise null.</summary>
+    private static float[]? FiniteNumbers(DataFrameColumn column)
     {
+        var numbers = new float[column.Length];
         for (long i = 0; i < column.Length; i++)
         {
-            if (column[i] is not string text || !float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out float number) ||
-                !float.IsFinite(number))
-                return false;
+            if (!CsvTable.TryParseNumber(column[i], out numbers[i]) || !float.IsFinite(numbers[i]))
+                return null;
         }
-        return true;
+        return numbers;
     }
 
     /// <summary>The distinct non-missing values in order: numbers by value, text alphabetically ignoring case, false before true.</summary>

@@ -14,6 +14,9 @@ public static class CsvTable
     /// <summary>Rows read to guess the column types: enough that a text value late in a column is seen.</summary>
     public const int GuessRows = 100_000;
 
+    /// <summary>Cells that files write for "no value" (R's <c>NA</c>, <c>?</c>, …), compared ignoring case and surrounding spaces.</summary>
+    private static readonly HashSet<string> MissingMarkers = new(StringComparer.OrdinalIgnoreCase) { "NA", "N/A", "NaN", "?", "null" };
+
     public static DataFrame Load(string path)
     {
         if (!File.Exists(path))
@@ -49,9 +52,13 @@ public static class CsvTable
     /// <summary>True when the cell is empty: null, or empty text.</summary>
     public static bool IsMissing(object? value) => value is null || value is string { Length: 0 };
 
-    /// <summary>Cells that files write for "no value" (R's <c>NA</c>, <c>?</c>, …), compared ignoring case and surrounding spaces.</summary>
-    private static readonly HashSet<string> MissingMarkers = new(StringComparer.OrdinalIgnoreCase) { "NA", "N/A", "NaN", "?", "null" };
-
     /// <summary>True when the cell is a missing-value marker such as <c>NA</c> or <c>?</c>.</summary>
     public static bool IsMissingMarker(object? value) => value is string text && MissingMarkers.Contains(text.Trim());
+
+    /// <summary>True when the cell is text holding a number (invariant culture, surrounding spaces ignored).</summary>
+    public static bool TryParseNumber(object? value, out float number)
+    {
+        number = 0;
+        return value is string text && float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+    }
 }
