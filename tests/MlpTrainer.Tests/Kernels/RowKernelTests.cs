@@ -79,6 +79,17 @@ public class RowKernelTests
         Assert.Equal(1, RowKernel.IndexOfMax(new[] { 1f, float.NaN, 9f }));
     }
 
+    /// <summary>Replaces about one value in four with one of <paramref name="edges"/>.</summary>
+    private static void Sprinkle(float[] row, float[] edges, Random random)
+    {
+        for (int i = 0; i < row.Length; i++)
+            if (random.Next(4) == 0)
+                row[i] = edges[random.Next(edges.Length)];
+    }
+
+    private static void AssertSameBits(float[] expected, float[] actual)
+        => Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+
     [Theory]
     [MemberData(nameof(EveryShortLengthAndSomeLong))]
     public void ExpEqualsTensorPrimitivesBitForBitAtEveryLength(int length)
@@ -87,15 +98,13 @@ public class RowKernelTests
         var random = new Random(500 + length);
         float[] row = Enumerable.Range(0, length).Select(_ => (float)(-random.NextDouble() * Math.Pow(10, 3 * random.NextDouble() - 1))).ToArray();
         float[] edges = { 0f, -0f, -87.3f, -103.9f, -104f, 88.7f, 89f, float.NegativeInfinity, -1e-30f };
-        for (int i = 0; i < length; i++)
-            if (random.Next(4) == 0)
-                row[i] = edges[random.Next(edges.Length)];
+        Sprinkle(row, edges, random);
         float[] expected = new float[length], actual = row.ToArray();
 
         TensorPrimitives.Exp(row, expected);
         RowKernel.Exp(actual);
 
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        AssertSameBits(expected, actual);
     }
 
     [Fact]
@@ -144,15 +153,13 @@ public class RowKernelTests
         var random = new Random(800 + length);
         float[] row = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, 3 * random.NextDouble() - 1))).ToArray();
         float[] edges = { 0f, -0f, 88.8f, -88.8f, 104f, -104f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 1e-40f };
-        for (int i = 0; i < length; i++)
-            if (random.Next(4) == 0)
-                row[i] = edges[random.Next(edges.Length)];
+        Sprinkle(row, edges, random);
         float[] expected = new float[length], actual = row.ToArray();
 
         TensorPrimitives.Sigmoid(row, expected);
         RowKernel.Sigmoid(actual);
 
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        AssertSameBits(expected, actual);
     }
 
     [Theory]
@@ -162,14 +169,12 @@ public class RowKernelTests
         var random = new Random(900 + length);
         float[] row = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, 3 * random.NextDouble() - 2))).ToArray();
         float[] edges = { 0f, -0f, 1e-30f, -1e-30f, 9f, -9f, 50f, -50f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, -1e-40f };
-        for (int i = 0; i < length; i++)
-            if (random.Next(4) == 0)
-                row[i] = edges[random.Next(edges.Length)];
+        Sprinkle(row, edges, random);
         float[] expected = new float[length], actual = row.ToArray();
 
         TensorPrimitives.Tanh(row, expected);
         RowKernel.Tanh(actual);
 
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        AssertSameBits(expected, actual);
     }
 }
