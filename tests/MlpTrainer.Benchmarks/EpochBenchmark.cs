@@ -28,14 +28,19 @@ internal static class EpochBenchmark
         var allocatedAtEpochEnd = new List<long>(epochs);
         var data = new TrainingData(train, TrainingData.AllRows(train), null, null);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        new TrainingLoop(options, layout, seed: 0, threads).Run(data, parameters, Array.Empty<MlpEpochReport>(), fingerprint: 0,
-            resume: null, checkAlive: () => { }, onEpoch: e =>
+        options.NumberOfThreads = threads;
+        options.Progress = new EpochObserver(e =>
             {
                 allocatedAtEpochEnd.Add(GC.GetTotalAllocatedBytes(precise: true));
                 seconds.Add(e.Seconds);
                 losses.Add(e.TrainingLoss);
                 Console.WriteLine($"  epoch {e.Epoch}: {e.Seconds:F3} s, loss {e.TrainingLoss:F4}");
             });
+        using (PreparedTraining prepared = PreparedTraining.InMemory(layout, data, options, seed: 0, options.BatchSize))
+        {
+            var start = new InitialModel(new MlpNetwork(layout, options.Activation, 0f, parameters), Array.Empty<MlpEpochReport>(), 0);
+            parameters = new TrainingRun(MlpTask.Multiclass, options, new TrainingHost()).Run(prepared, start).Network.Parameters.ToArray();
+        }
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
         double median = Median(seconds);

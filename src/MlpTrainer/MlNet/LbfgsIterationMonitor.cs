@@ -4,7 +4,7 @@ namespace MlpTrainer;
 
 /// <summary>
 /// ML.NET's L-BFGS asks its termination criterion after every iteration whether to stop; this one hands each accepted
-/// iterate to <see cref="LbfgsTraining"/>, which records the iteration and decides.
+/// iterate to the training core (<see cref="Training.LbfgsSolver"/>, through <see cref="MlNetLbfgsMinimizer"/>), which records the iteration and decides.
 /// </summary>
 internal sealed class LbfgsIterationMonitor : ITerminationCriterion
 {

@@ -4,7 +4,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
 using MlpTrainer.Data;
-using MlpTrainer.Losses;
 using MlpTrainer.Model;
 using MlpTrainer.Training;
 
@@ -79,7 +78,11 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     /// <summary>Wraps a trained network in this task's model.</summary>
     private protected abstract TModel CreateModel(MlpNetwork network, TrainingSettings settings, IReadOnlyList<MlpEpochReport> history);
 
-    /// <summary>Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use.</summary>
+    /// <summary>
+    /// Part of ML.NET's trainer protocol, called by <c>Fit</c>; not for direct use. Maps ML.NET's training context into
+    /// the training core (the columns, the seed, ML.NET's log, cancellation and L-BFGS), runs one
+    /// <see cref="TrainingRun"/>, and wraps its network as this task's model.
+    /// </summary>
     private protected override TModel TrainModelCore(TrainContext context)
     {
         Host.CheckValue(context, nameof(context));
@@ -87,83 +90,29 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         options.Validate(Task);
 
         using IChannel ch = Host.Start("Training");
-        foreach (string ignored in options.IgnoredOptions(Task))
-            ch.Warning(ignored);
         DataViewColumns columns = ResolveColumns(context.TrainingSet.Data);
         DataViewColumns? validationColumns = context.ValidationSet is null ? null : ResolveColumns(context.ValidationSet.Data);
         int seed = options.Seed ?? Host.Rand.Next();
-        var preparation = new TrainingDataPreparation(Task, options, ch.Info, () => ClassNames(context.TrainingSet.Data.Schema[LabelColumn.Name], columns.ClassCount));
-        using PreparedTraining prepared = preparation.Prepare(columns, validationColumns, seed, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
-        float outputScale = prepared.OutputScale, outputOffset = prepared.OutputOffset;
-        NetworkLayout layout = prepared.Layout;
-        int threads = options.NumberOfThreads ?? TrainingLoop.AutomaticThreads(layout, prepared.Train.BatchSize, prepared.Density.MeanNonZeros);
-
-        float[] parameters;
-        IReadOnlyList<MlpEpochReport> priorHistory = Array.Empty<MlpEpochReport>();
+        InitialModel? initial = null;
         if (context.InitialPredictor is not null)
         {
-            if (context.InitialPredictor is not TModel initial)
+            if (context.InitialPredictor is not TModel model)
                 throw Host.Except($"This trainer continues training only from {typeof(TModel).Name}, not from {context.InitialPredictor.GetType().Name}.");
-            if (!initial.Network.Layout.SameShapeAs(layout) || initial.HiddenActivation != options.Activation)
-                throw Host.Except($"The initial model is a {Describe(initial.Network.Layout)} {initial.HiddenActivation} network; these options and data make a {Describe(layout)} {options.Activation} network. " +
-                                  "Use the same HiddenLayerSizes, Activation, SparseFeatures, features and classes to continue training.");
-            if (initial.Network.OutputScale != outputScale || initial.Network.OutputOffset != outputOffset)
-                throw Host.Except("The initial model was trained with another label scaling (NormalizeLabel on other data); continue it with the same setting and data.");
-            parameters = initial.Network.Parameters.ToArray();
-            priorHistory = initial.TrainingHistory;
-            ch.Info($"Continuing from a model trained for {initial.EpochsTrained} epochs (the optimizer starts afresh).");
+            initial = new InitialModel(model.Network, model.TrainingHistory, model.EpochsTrained);
         }
-        else
+
+        var preparation = new TrainingDataPreparation(Task, options, ch.Info, () => ClassNames(context.TrainingSet.Data.Schema[LabelColumn.Name], columns.ClassCount));
+        using PreparedTraining prepared = preparation.Prepare(columns, validationColumns, seed, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        var host = new TrainingHost
         {
-            parameters = WeightInitializer.Initialize(layout, options.Activation, SeedSequence.Create(seed, SeedSequence.Stream.Initialization),
-                prepared.Density.MeanNonZeros, threads);
-        }
-
-        // Hashing every row and weight only matters to checkpoints.
-        ulong fingerprint = options.CheckpointDirectory is null ? 0 : prepared.Fingerprint(parameters);
-        TrainingCheckpoint? resume = options.ResumeFromCheckpoint ? TrainingCheckpoint.TryRead(options.CheckpointDirectory!) : null;
-        if (resume is not null)
-            ch.Info($"Resuming from the checkpoint in '{options.CheckpointDirectory}' after epoch {resume.EpochsCompleted}.");
-
-        ch.Info($"Training a {Describe(layout)} {Task} MLP ({layout.ParameterCount} parameters) on {prepared.TrainRows} rows{(prepared.Streamed ? " (streamed)" : "")}: {options.Optimizer}, " +
-                $"learning rate {options.LearningRate} ({options.LearningRateSchedule}), batch {options.BatchSize}, {options.NumberOfEpochs} epochs, seed {seed}, {threads} threads.");
-        OutputLoss loss = OutputLoss.For(Task, options.RegressionLoss, options.HuberDelta);
-        Action<MlpEpochReport> onEpoch = report =>
-            {
-                string validationText = report.ValidationLoss is double vl
-                    ? $", validation loss {vl:F6}" + (report.ValidationAccuracy is double va ? $", accuracy {va:F4}" : "")
-                    : "";
-                ch.Info($"Epoch {report.Epoch}: training loss {report.TrainingLoss:F6}{validationText}, learning rate {report.LearningRate:G4}, {report.Seconds:F2} s.");
-                if (report.Warning is not null)
-                    ch.Warning(report.Warning);
-                options.Progress?.Report(report);
-            };
-        TrainingLoop.Result result = options.Optimizer == MlpOptimizer.Lbfgs
-            ? LbfgsTraining.Run(Host, options, prepared, loss, threads, parameters, priorHistory, Host.CheckAlive, onEpoch)
-            : new TrainingLoop(options, layout, seed, threads, loss).Run(prepared.Train, prepared.Validation, prepared.ValidationRows,
-                parameters, priorHistory, fingerprint, resume, Host.CheckAlive, onEpoch);
-        if (result.StoppedEarly && options.Optimizer == MlpOptimizer.Lbfgs && result.BestEpoch == 0)
-            ch.Info($"L-BFGS converged after iteration {result.History[^1].Epoch}: the gradient is within EarlyStoppingTolerance, or the line search can make no more progress.");
-        else if (result.StoppedEarly)
-            ch.Info($"Stopped early after epoch {result.History[^1].Epoch}: no improvement for {options.EarlyStoppingPatience} epochs; " +
-                    (options.RestoreBestWeights ? $"keeping the weights of epoch {result.BestEpoch}." : "keeping the last weights."));
-        // One pass over the weights: not finite is an error; blown up is a warning, unless an epoch already gave one.
-        float largest = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude<float>(parameters);
-        if (!float.IsFinite(largest))
-            throw Host.Except($"Training diverged: the weights are not finite after the last update. Lower MlpOptions.LearningRate (now {options.LearningRate}).");
-        if (Math.Abs(largest) > DivergenceWatch.WeightLimit && result.History.All(h => h.Warning is null))
-            ch.Warning($"Training diverged: a weight has reached {Math.Abs(largest):G4} (above {DivergenceWatch.WeightLimit:G}); the model is unlikely to be useful. " +
-                       $"Lower MlpOptions.LearningRate (now {options.LearningRate:G4}) or normalize the features (e.g. NormalizeMeanVariance).");
-
-        var network = new MlpNetwork(layout, options.Activation, options.LeakyReLUSlope, parameters, Task, outputScale, outputOffset);
-        int epochsTrained = result.History.Count == 0 ? 0 : result.History[^1].Epoch;
-        return CreateModel(network, TrainingSettings.From(options, epochsTrained), result.History);
+            Info = ch.Info, Warning = ch.Warning, CheckAlive = Host.CheckAlive, FullBatchMinimizer = new MlNetLbfgsMinimizer(Host),
+        };
+        TrainingOutcome outcome = new TrainingRun(Task, options, host).Run(prepared, initial);
+        return CreateModel(outcome.Network, TrainingSettings.From(options, outcome.EpochsTrained), outcome.History);
     }
 
     private DataViewColumns ResolveColumns(IDataView data)
         => DataViewColumns.Resolve(data, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null);
-
-    private static string Describe(NetworkLayout layout) => layout.InputMajorFirstLayer ? $"{layout} (sparse first layer)" : layout.ToString();
 
     /// <summary>Each class's label value as text: the key's value for multiclass, False/True for binary.</summary>
     private string[] ClassNames(DataViewSchema.Column label, int classes)

@@ -23,14 +23,18 @@ internal sealed class FullBatchObjective
     private readonly NetworkLayout _layout;
     private readonly float _l2;
     private readonly Action _checkAlive;
+    private readonly IWorkerReduction _reduction;
 
     /// <param name="trainer">Computes each chunk's loss and gradient; its capacity is at least the source's batch size.</param>
     /// <param name="source">The training rows; every evaluation reads epoch 0's order.</param>
     /// <param name="layout">The network's shape.</param>
     /// <param name="l2Regularization">λ.</param>
     /// <param name="checkAlive">Runs before every chunk; throws to stop (cancellation).</param>
-    public FullBatchObjective(BackpropTrainer trainer, IMinibatchSource source, NetworkLayout layout, float l2Regularization, Action checkAlive)
+    /// <param name="reduction">Combines the data part of the gradient across workers; one process when null.</param>
+    public FullBatchObjective(BackpropTrainer trainer, IMinibatchSource source, NetworkLayout layout, float l2Regularization, Action checkAlive,
+        IWorkerReduction? reduction = null)
     {
+        _reduction = reduction ?? SingleProcessReduction.Instance;
         _trainer = trainer;
         _source = source;
         _layout = layout;
@@ -79,6 +83,8 @@ internal sealed class FullBatchObjective
                 AddScaled(chunk, gradient, _layout.BiasOffset(layer), _layout.OutputsOf(layer), share);
             }
         }
+        // The data part, over this worker's rows, becomes the one over every worker's rows; the penalty is added after.
+        _reduction.CombineGradient(gradient, null, ref lossSum, ref total);
         double penalty = 0;
         if (_l2 > 0)
         {

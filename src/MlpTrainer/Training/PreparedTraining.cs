@@ -14,5 +14,17 @@ internal sealed record PreparedTraining(NetworkLayout Layout, IMinibatchSource T
     /// <summary>Rows of one training epoch.</summary>
     public long TrainRows => Train.RowCount;
 
+    /// <summary>
+    /// Rows already in memory, as they are (no class weights, no label scaling): minibatches of at most
+    /// <paramref name="batchRows"/> rows, shuffled by <see cref="MlpOptions.Shuffle"/> with <paramref name="seed"/>.
+    /// </summary>
+    public static PreparedTraining InMemory(NetworkLayout layout, TrainingData data, MlpOptions options, int seed, int batchRows,
+        FeatureDensity density = default, float outputScale = 1f, float outputOffset = 0f)
+    {
+        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, options.Shuffle, seed, Math.Max(1, Math.Min(batchRows, data.TrainRows.Length)));
+        return new PreparedTraining(layout, source, data.HasValidation ? data.Validation : null, data.HasValidation ? data.ValidationRows : null, seed,
+            outputScale, outputOffset, Streamed: false, density, parameters => RunFingerprint.Compute(data, options, seed, parameters));
+    }
+
     public void Dispose() => (Train as IDisposable)?.Dispose();
 }

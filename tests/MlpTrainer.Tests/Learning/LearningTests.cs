@@ -125,12 +125,13 @@ public class LearningTests
         var random = new Random(4);
         float[] parameters = WeightInitializer.Initialize(layout, options.Activation, random);
         double before = MeanLoss(layout, options.Activation, parameters, data);
-        var epochLosses = new List<double>();
 
-        new TrainingLoop(options, layout, seed: 4, threads: 1).Run(
-            new TrainingData(data, TrainingData.AllRows(data), null, null), parameters, Array.Empty<MlpEpochReport>(),
-            fingerprint: 0, resume: null, checkAlive: () => { }, onEpoch: e => epochLosses.Add(e.TrainingLoss));
-        double after = MeanLoss(layout, options.Activation, parameters, data);
+        options.NumberOfThreads = 1;
+        using PreparedTraining prepared = PreparedTraining.InMemory(layout, new TrainingData(data, TrainingData.AllRows(data), null, null), options, seed: 4, options.BatchSize);
+        var start = new InitialModel(new MlpNetwork(layout, options.Activation, options.LeakyReLUSlope, parameters), Array.Empty<MlpEpochReport>(), 0);
+        TrainingOutcome outcome = new TrainingRun(MlpTask.Multiclass, options, new TrainingHost()).Run(prepared, start);
+        double after = MeanLoss(layout, options.Activation, outcome.Network.Parameters.ToArray(), data);
+        var epochLosses = outcome.History.Select(e => e.TrainingLoss).ToList();
 
         Assert.Equal(options.NumberOfEpochs, epochLosses.Count);
         Assert.True(after < 0.3 * before, $"mean cross-entropy {before:F4} → {after:F4}");

@@ -1,7 +1,7 @@
-using MlpTrainer.Data;
 using MlpTrainer.Model;
+using MlpTrainer.Training;
 
-namespace MlpTrainer.Training;
+namespace MlpTrainer.Data;
 
 /// <summary>
 /// Everything a training run decides about its data before the first epoch, in this order:
@@ -173,9 +173,7 @@ internal sealed class TrainingDataPreparation
         if (data.TrainRows.Length == 0)
             throw new InvalidOperationException("No training rows are left after holding out the validation rows; lower ValidationFraction.");
 
-        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, o.Shuffle, seed, Math.Min(BatchRows, data.TrainRows.Length));
-        return new PreparedTraining(layout, source, data.HasValidation ? data.Validation : null, data.HasValidation ? data.ValidationRows : null, seed,
-            outputScale, outputOffset, Streamed: false, density, parameters => RunFingerprint.Compute(data, o, seed, parameters));
+        return PreparedTraining.InMemory(layout, data, o, seed, BatchRows, density, outputScale, outputOffset);
     }
 
     /// <summary>

@@ -1,0 +1,96 @@
+using MlpTrainer.Data;
+using MlpTrainer.Losses;
+using MlpTrainer.Model;
+using MlpTrainer.Optimizers;
+using MlpTrainer.Schedules;
+
+namespace MlpTrainer.Training;
+
+/// <summary>
+/// The minibatch optimizers (SGD, Adam, AdamW, RMSProp): each epoch runs the minibatches of an
+/// <see cref="IMinibatchSource"/> (rows in memory or streamed) through <see cref="BackpropTrainer"/>, passes each
+/// step's gradient through the run's <see cref="IWorkerReduction"/>, and takes one optimizer step at the learning-rate
+/// schedule's rate. Every random draw depends only on (seed, epoch), and the state that crosses epochs is what a
+/// checkpoint holds, so a run resumed from a checkpoint ends with the same weights as one that was never interrupted.
+/// </summary>
+internal sealed class MinibatchSolver : ISolver
+{
+    private readonly MlpOptions _options;
+    private readonly IMinibatchSource _train;
+    private readonly int _seed;
+    private readonly IWorkerReduction _reduction;
+    private readonly BackpropTrainer _trainer;
+    private readonly Optimizer _optimizer;
+    private readonly LearningRateSchedule _schedule;
+
+    /// <param name="options">The validated options of the run.</param>
+    /// <param name="layout">The network's shape.</param>
+    /// <param name="train">The training minibatches.</param>
+    /// <param name="seed">The run's seed, from which every epoch's dropout masks derive (the source shuffles with it too).</param>
+    /// <param name="threads">Threads for the matrix products.</param>
+    /// <param name="loss">The output layer's loss.</param>
+    /// <param name="reduction">Combines each step's gradient across workers.</param>
+    public MinibatchSolver(MlpOptions options, NetworkLayout layout, IMinibatchSource train, int seed, int threads, OutputLoss loss, IWorkerReduction reduction)
+    {
+        _options = options;
+        _train = train;
+        _seed = seed;
+        _reduction = reduction;
+        int batch = train.BatchSize;
+        int stepsPerEpoch = checked((int)((train.RowCount + batch - 1) / batch));
+        _optimizer = Optimizer.Create(options, layout);
+        _schedule = LearningRateSchedule.Create(options, stepsPerEpoch, train.RowCount);
+        _trainer = new BackpropTrainer(layout, options.Activation, options.LeakyReLUSlope, batch, threads, options.DropoutRate, loss);
+    }
+
+    public BackpropTrainer Evaluator => _trainer;
+
+    public bool WatchesTrainingLoss => true;
+
+    public (long Steps, IReadOnlyList<float[]> OptimizerState, double[] ScheduleState) CheckpointState
+        => (_optimizer.StepCount, _optimizer.StateArrays, _schedule.State);
+
+    public void Restore(TrainingCheckpoint checkpoint)
+    {
+        _optimizer.RestoreState(checkpoint.OptimizerSteps, checkpoint.OptimizerState);
+        _schedule.State = checkpoint.ScheduleState;
+    }
+
+    public void ObserveEpoch(int epoch, double monitoredLoss) => _schedule.EndEpoch(epoch, monitoredLoss);
+
+    public bool Train(float[] parameters, int firstEpoch, EpochEnd epochs)
+    {
+        MlpOptions o = _options;
+        BackpropTrainer trainer = _trainer;
+        for (int epoch = firstEpoch; epoch < o.NumberOfEpochs; epoch++)
+        {
+            epochs.BeginEpoch();
+            _train.BeginEpoch(epoch);
+            Random? dropout = o.DropoutRate > 0 ? SeedSequence.Create(_seed, SeedSequence.Stream.Dropout, epoch) : null;
+            double trainingLoss = 0, trainingWeight = 0;
+            float rate = o.LearningRate;
+            for (int step = 0; _train.Next(trainer.Batch, out int rows, out double batchWeight); step++)
+            {
+                epochs.CheckAlive();
+                if (batchWeight == 0)
+                    continue; // every row of this minibatch has weight 0: nothing to learn, and no optimizer step
+                double loss = trainer.ComputeGradients(parameters, rows, dropout);
+                _reduction.CombineGradient(trainer.Gradients, trainer.FirstLayerRows, ref loss, ref batchWeight);
+                trainingWeight += batchWeight;
+                rate = _schedule.RateAt(epoch, step);
+                if (!double.IsFinite(loss))
+                    throw new InvalidOperationException(
+                        $"Training diverged in epoch {epochs.Number(epoch)}, minibatch {step + 1}: the loss is {loss}. " +
+                        $"Lower MlpOptions.LearningRate (now {rate}) or normalize the features (e.g. NormalizeMinMax).");
+                trainingLoss += loss;
+                epochs.BeforeStep(parameters, trainer.FirstLayerRows);
+                _optimizer.Step(parameters, trainer.Gradients, rate, trainer.Engine, trainer.FirstLayerRows);
+            }
+            if (epochs.Close(epoch, parameters, trainingLoss, trainingWeight, rate, this))
+                break;
+        }
+        return false;
+    }
+
+    public void Dispose() => _trainer.Dispose();
+}

@@ -1,0 +1,174 @@
+using System.Numerics.Tensors;
+using MlpTrainer.Losses;
+using MlpTrainer.Model;
+
+namespace MlpTrainer.Training;
+
+/// <summary>
+/// One training run, from prepared data to a trained network: the single entry point of the training core, with no
+/// ML.NET type in it. It starts the weights (fresh from the seed, or from an initial model to continue), resumes from
+/// a checkpoint, runs the chosen <see cref="ISolver"/> with one <see cref="EpochEnd"/> for every solver, restores the
+/// best epoch, checks the result, and returns the network with its history. <c>MlNet/</c> calls it once per <c>Fit</c>.
+/// </summary>
+internal sealed class TrainingRun
+{
+    /// <summary>
+    /// Below this many multiply-adds per minibatch (forward and backward), one thread trains faster than several: waking
+    /// a worker for every matrix product costs more than its share of the work (a 150-row table trains ~1.5× faster).
+    /// </summary>
+    private const double ParallelWorkPerMinibatch = 1 << 21;
+
+    private readonly MlpTask _task;
+    private readonly MlpOptions _options;
+    private readonly TrainingHost _host;
+
+    /// <param name="task">The task, which decides the output layer and its loss.</param>
+    /// <param name="options">The options of the run; validated here.</param>
+    /// <param name="host">Where log lines go, how the run is stopped, the L-BFGS engine and the workers' reduction.</param>
+    public TrainingRun(MlpTask task, MlpOptions options, TrainingHost host)
+    {
+        options.Validate(task);
+        _task = task;
+        _options = options;
+        _host = host;
+    }
+
+    /// <summary>
+    /// The threads an automatic <see cref="MlpOptions.NumberOfThreads"/> uses: every core, or one for a network and
+    /// minibatch too small to share. Weights do not depend on the choice.
+    /// </summary>
+    public static int AutomaticThreads(NetworkLayout layout, int batchSize, double meanNonZeros)
+    {
+        double perRow = layout.ParameterCount - (layout.InputMajorFirstLayer ? layout.WeightCount(0) - meanNonZeros * layout.OutputsOf(0) : 0);
+        return 3 * perRow * batchSize < ParallelWorkPerMinibatch ? 1 : Environment.ProcessorCount;
+    }
+
+    /// <summary>Trains on <paramref name="prepared"/>, from <paramref name="initial"/>'s weights when given (warm start).</summary>
+    public TrainingOutcome Run(PreparedTraining prepared, InitialModel? initial = null)
+    {
+        MlpOptions options = _options;
+        foreach (string ignored in options.IgnoredOptions(_task))
+            _host.Warning(ignored);
+        NetworkLayout layout = prepared.Layout;
+        int seed = prepared.Seed;
+        int threads = options.NumberOfThreads ?? AutomaticThreads(layout, prepared.Train.BatchSize, prepared.Density.MeanNonZeros);
+
+        float[] parameters = StartingParameters(prepared, initial, threads);
+        IReadOnlyList<MlpEpochReport> priorHistory = initial?.History ?? Array.Empty<MlpEpochReport>();
+
+        // Hashing every row and weight only matters to checkpoints.
+        ulong fingerprint = options.CheckpointDirectory is null ? 0 : prepared.Fingerprint(parameters);
+        TrainingCheckpoint? resume = options.ResumeFromCheckpoint ? TrainingCheckpoint.TryRead(options.CheckpointDirectory!) : null;
+        if (resume is not null)
+            _host.Info($"Resuming from the checkpoint in '{options.CheckpointDirectory}' after epoch {resume.EpochsCompleted}.");
+
+        _host.Info($"Training a {Describe(layout)} {_task} MLP ({layout.ParameterCount} parameters) on {prepared.TrainRows} rows{(prepared.Streamed ? " (streamed)" : "")}: {options.Optimizer}, " +
+                   $"learning rate {options.LearningRate} ({options.LearningRateSchedule}), batch {options.BatchSize}, {options.NumberOfEpochs} epochs, seed {seed}, {threads} threads.");
+        OutputLoss loss = OutputLoss.For(_task, options.RegressionLoss, options.HuberDelta);
+        CheckTrainable(prepared, loss);
+
+        using ISolver solver = CreateSolver(prepared, threads, loss);
+        var epochs = new EpochEnd(options, layout, loss, _host.Reduction, prepared.Validation, prepared.ValidationRows, solver.WatchesTrainingLoss,
+            priorHistory, fingerprint, _host.CheckAlive, Report);
+        int firstEpoch = 0;
+        bool finished = false;
+        if (resume is not null)
+        {
+            if (resume.Fingerprint != fingerprint)
+                throw new InvalidOperationException(
+                    $"The checkpoint in '{options.CheckpointDirectory}' comes from a different run (other data, options, seed or starting model); " +
+                    "delete it or set ResumeFromCheckpoint = false to start afresh.");
+            resume.Parameters.CopyTo(parameters, 0);
+            solver.Restore(resume);
+            epochs.Resume(resume);
+            firstEpoch = resume.EpochsCompleted;
+            finished = resume.Finished;
+        }
+
+        bool converged = !finished && solver.Train(parameters, firstEpoch, epochs);
+        epochs.RestoreBest(parameters);
+        IReadOnlyList<MlpEpochReport> history = epochs.History;
+        TrainingStop stop = converged ? TrainingStop.Converged : epochs.Stopping.ShouldStop ? TrainingStop.EarlyStopping : TrainingStop.EpochLimit;
+        if (stop == TrainingStop.Converged)
+            _host.Info($"L-BFGS converged after iteration {history[^1].Epoch}: the gradient is within EarlyStoppingTolerance, or the line search can make no more progress.");
+        else if (stop == TrainingStop.EarlyStopping)
+            _host.Info($"Stopped early after epoch {history[^1].Epoch}: no improvement for {options.EarlyStoppingPatience} epochs; " +
+                       (epochs.KeepsBest ? $"keeping the weights of epoch {epochs.Stopping.BestEpoch}." : "keeping the last weights."));
+        CheckFinalWeights(parameters, history);
+
+        var network = new MlpNetwork(layout, options.Activation, options.LeakyReLUSlope, parameters, _task, prepared.OutputScale, prepared.OutputOffset);
+        int epochsTrained = history.Count == 0 ? 0 : history[^1].Epoch;
+        return new TrainingOutcome(network, history, epochsTrained, stop, epochs.Stopping.BestEpoch);
+    }
+
+    /// <summary>The weights to start from: a copy of the initial model's, which must have this run's shape, or fresh ones from the seed.</summary>
+    private float[] StartingParameters(PreparedTraining prepared, InitialModel? initial, int threads)
+    {
+        NetworkLayout layout = prepared.Layout;
+        if (initial is null)
+            return WeightInitializer.Initialize(layout, _options.Activation, SeedSequence.Create(prepared.Seed, SeedSequence.Stream.Initialization),
+                prepared.Density.MeanNonZeros, threads);
+        MlpNetwork network = initial.Network;
+        if (!network.Layout.SameShapeAs(layout) || network.HiddenActivation != _options.Activation)
+            throw new InvalidOperationException($"The initial model is a {Describe(network.Layout)} {network.HiddenActivation} network; these options and data make a {Describe(layout)} {_options.Activation} network. " +
+                                                "Use the same HiddenLayerSizes, Activation, SparseFeatures, features and classes to continue training.");
+        if (network.OutputScale != prepared.OutputScale || network.OutputOffset != prepared.OutputOffset)
+            throw new InvalidOperationException("The initial model was trained with another label scaling (NormalizeLabel on other data); continue it with the same setting and data.");
+        _host.Info($"Continuing from a model trained for {initial.EpochsTrained} epochs (the optimizer starts afresh).");
+        return network.Parameters.ToArray();
+    }
+
+    /// <summary>What no solver can train on: an accuracy to watch without classes or validation rows, or rows that all weigh 0.</summary>
+    private void CheckTrainable(PreparedTraining prepared, OutputLoss loss)
+    {
+        MlpOptions o = _options;
+        bool hasValidation = prepared.Validation is not null && prepared.ValidationRows is { Length: > 0 };
+        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !loss.CountsCorrect)
+            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy is for classification; a regression watches the loss.", nameof(prepared));
+        if (o.EarlyStoppingPatience > 0 && o.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy && !hasValidation)
+            throw new ArgumentException("MlpOptions.EarlyStoppingMetric = Accuracy needs validation data: call Fit(train, validation) or set ValidationFraction.", nameof(prepared));
+        if (!(prepared.Train.WeightSum > 0))
+            throw new ArgumentException("Every training row has weight 0: at least one row needs a positive weight.", nameof(prepared));
+        if (hasValidation && !(TrainingData.WeightSum(prepared.Validation!, prepared.ValidationRows!) > 0))
+            throw new ArgumentException("Every validation row has weight 0: at least one row needs a positive weight.", nameof(prepared));
+    }
+
+    private ISolver CreateSolver(PreparedTraining prepared, int threads, OutputLoss loss)
+    {
+        if (_options.Optimizer != MlpOptimizer.Lbfgs)
+            return new MinibatchSolver(_options, prepared.Layout, prepared.Train, prepared.Seed, threads, loss, _host.Reduction);
+        IFullBatchMinimizer minimizer = _host.FullBatchMinimizer
+            ?? throw new InvalidOperationException("MlpOptimizer.Lbfgs needs a full-batch minimizer from the host (ML.NET's L-BFGS), and none was given.");
+        MlpOptions options = _options;
+        return new LbfgsSolver(options, prepared.Layout, prepared.Train, threads, loss, minimizer, _host.Reduction, () =>
+        {
+            _host.CheckAlive();
+            options.CancellationToken.ThrowIfCancellationRequested();
+        });
+    }
+
+    /// <summary>Each epoch's line in the log, its warning, and the user's progress callback.</summary>
+    private void Report(MlpEpochReport report)
+    {
+        string validationText = report.ValidationLoss is double vl
+            ? $", validation loss {vl:F6}" + (report.ValidationAccuracy is double va ? $", accuracy {va:F4}" : "")
+            : "";
+        _host.Info($"Epoch {report.Epoch}: training loss {report.TrainingLoss:F6}{validationText}, learning rate {report.LearningRate:G4}, {report.Seconds:F2} s.");
+        if (report.Warning is not null)
+            _host.Warning(report.Warning);
+        _options.Progress?.Report(report);
+    }
+
+    /// <summary>One pass over the weights: not finite is an error; blown up is a warning, unless an epoch already gave one.</summary>
+    private void CheckFinalWeights(float[] parameters, IReadOnlyList<MlpEpochReport> history)
+    {
+        float largest = TensorPrimitives.MaxMagnitude<float>(parameters);
+        if (!float.IsFinite(largest))
+            throw new InvalidOperationException($"Training diverged: the weights are not finite after the last update. Lower MlpOptions.LearningRate (now {_options.LearningRate}).");
+        if (Math.Abs(largest) > DivergenceWatch.WeightLimit && history.All(h => h.Warning is null))
+            _host.Warning($"Training diverged: a weight has reached {Math.Abs(largest):G4} (above {DivergenceWatch.WeightLimit:G}); the model is unlikely to be useful. " +
+                          $"Lower MlpOptions.LearningRate (now {_options.LearningRate:G4}) or normalize the features (e.g. NormalizeMeanVariance).");
+    }
+
+    private static string Describe(NetworkLayout layout) => layout.InputMajorFirstLayer ? $"{layout} (sparse first layer)" : layout.ToString();
+}
