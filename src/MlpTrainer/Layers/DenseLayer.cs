@@ -38,10 +38,51 @@ internal sealed class DenseLayer
     {
         gemm.Multiply(Transpose.No, Transpose.Yes, rows, Outputs, Inputs,
             input, 0, Inputs, parameters, _weightOffset, Inputs, output, 0, Outputs, accumulate: false);
+        AddBiasAndActivate(parameters, output, rows);
+    }
+
+    /// <summary>f(z + b) on each of the first <paramref name="rows"/> rows of <paramref name="z"/>.</summary>
+    public void AddBiasAndActivate(float[] parameters, float[] z, int rows)
+    {
         ReadOnlySpan<float> bias = parameters.AsSpan(_biasOffset, Outputs);
         for (int r = 0; r < rows; r++)
-            ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, output.AsSpan(r * Outputs, Outputs), bias);
+            ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, z.AsSpan(r * Outputs, Outputs), bias);
     }
+
+    /// <summary>z[o] = W[o,:]·x for one row: one dot product over each unit's contiguous row of weights (no bias, no activation).</summary>
+    public void MultiplyRow(float[] parameters, ReadOnlySpan<float> input, Span<float> z)
+    {
+        ReadOnlySpan<float> weights = parameters.AsSpan(_weightOffset, Inputs * Outputs);
+        for (int o = 0; o < z.Length; o++)
+            z[o] = System.Numerics.Tensors.TensorPrimitives.Dot(weights.Slice(o * Inputs, Inputs), input);
+    }
+
+    /// <summary>
+    /// z[o] = Σ_k W[o, indices[k]]·values[k] for one sparse row: reads only the non-zeros' columns (no bias, no activation).
+    /// </summary>
+    public void GatherRow(float[] parameters, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> z)
+    {
+        ReadOnlySpan<float> weights = parameters.AsSpan(_weightOffset, Inputs * Outputs);
+        for (int o = 0; o < z.Length; o++)
+        {
+            ReadOnlySpan<float> row = weights.Slice(o * Inputs, Inputs);
+            float sum = 0f;
+            for (int k = 0; k < indices.Length; k++)
+                sum += row[indices[k]] * values[k];
+            z[o] = sum;
+        }
+    }
+
+    /// <summary>output = f(W·input + b) for one row.</summary>
+    public void ForwardRow(float[] parameters, ReadOnlySpan<float> input, Span<float> output)
+    {
+        MultiplyRow(parameters, input, output);
+        AddBiasAndActivate(parameters, output);
+    }
+
+    /// <summary>z = f(z + b) for one row of this layer's pre-activations.</summary>
+    public void AddBiasAndActivate(float[] parameters, Span<float> z)
+        => ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, z, parameters.AsSpan(_biasOffset, Outputs));
 
     /// <summary>Writes ∂L/∂W = δᵀ·input and ∂L/∂b = Σ_rows δ into this layer's slice of <paramref name="gradients"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using MlpTrainer.Data;
 using MlpTrainer.Kernels;
@@ -57,6 +58,77 @@ internal sealed class SparseInputLayer
             }
             ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, z, bias);
         }
+    }
+
+    /// <summary>output[rows × Outputs] = f(input[rows × Inputs]·Wᵀ + b) for rows given dense: Wᵀ is multiplied as stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ForwardDense(GemmEngine gemm, float[] parameters, float[] input, float[] output, int rows)
+    {
+        gemm.Multiply(Transpose.No, Transpose.No, rows, Outputs, Inputs, input, 0, Inputs, parameters, _weightOffset, Outputs,
+            output, 0, Outputs, accumulate: false);
+        AddBiasAndActivate(parameters, output, rows);
+    }
+
+    /// <summary>
+    /// z = Σ_j x_j·Wᵀ[j,:] over the non-zero x_j of one dense row (no bias, no activation). Runs of zeros one vector wide
+    /// are skipped with one comparison.
+    /// </summary>
+    public void AccumulateRow(float[] parameters, ReadOnlySpan<float> features, Span<float> z)
+    {
+        ReadOnlySpan<float> weights = parameters.AsSpan(_weightOffset, Inputs * Outputs);
+        int units = z.Length;
+        z.Clear();
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            for (; j <= features.Length - width; j += width)
+            {
+                if (Vector.EqualsAll(new Vector<float>(features.Slice(j, width)), Vector<float>.Zero))
+                    continue;
+                for (int i = j; i < j + width; i++)
+                {
+                    float x = features[i];
+                    if (x != 0)
+                        RowKernel.MultiplyAdd(weights.Slice(i * units, units), x, z);
+                }
+            }
+        }
+        for (; j < features.Length; j++)
+        {
+            float x = features[j];
+            if (x != 0)
+                RowKernel.MultiplyAdd(weights.Slice(j * units, units), x, z);
+        }
+    }
+
+    /// <summary>
+    /// z = Σ_k values[k]·Wᵀ[indices[k],:] for one sparse row (no bias, no activation), in the order of the indices (the
+    /// dense row's order), skipping stored zeros as the dense row does, so both give the same bits.
+    /// </summary>
+    public void AccumulateRow(float[] parameters, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> z)
+    {
+        ReadOnlySpan<float> weights = parameters.AsSpan(_weightOffset, Inputs * Outputs);
+        int units = z.Length;
+        z.Clear();
+        for (int k = 0; k < indices.Length; k++)
+        {
+            float x = values[k];
+            if (x != 0)
+                RowKernel.MultiplyAdd(weights.Slice(indices[k] * units, units), x, z);
+        }
+    }
+
+    /// <summary>z = f(z + b) for one row of this layer's pre-activations.</summary>
+    public void AddBiasAndActivate(float[] parameters, Span<float> z)
+        => ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, z, parameters.AsSpan(_biasOffset, Outputs));
+
+    /// <summary>f(z + b) on each of the first <paramref name="rows"/> rows of <paramref name="z"/>.</summary>
+    public void AddBiasAndActivate(float[] parameters, float[] z, int rows)
+    {
+        ReadOnlySpan<float> bias = parameters.AsSpan(_biasOffset, Outputs);
+        for (int r = 0; r < rows; r++)
+            ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, z.AsSpan(r * Outputs, Outputs), bias);
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace MlpTrainer.Onnx;
+namespace MlpTrainer;
 
 /// <summary>
 /// The two facts about a fitted pipeline that the ONNX exporter needs and ML.NET keeps internal: which columns a

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using MlpTrainer.Kernels;
+using MlpTrainer.Layers;
 using MlpTrainer.Losses;
 
 namespace MlpTrainer.Model;
@@ -35,6 +36,9 @@ internal sealed class MlpNetwork
 
     private readonly float[] _parameters;
 
+    /// <summary>The layers, shared in kind and activation with training's forward pass.</summary>
+    private readonly LayerStack _layers;
+
     /// <summary>The widest level after the input, which sizes the scratch rows of the units.</summary>
     private readonly int _unitWidth;
 
@@ -62,6 +66,7 @@ internal sealed class MlpNetwork
         OutputScale = outputScale;
         OutputOffset = outputOffset;
         _unitWidth = layout.Sizes.Skip(1).Max();
+        _layers = new LayerStack(layout, hiddenActivation, leakySlope);
     }
 
     public MlpTask Task { get; }
@@ -121,10 +126,7 @@ internal sealed class MlpNetwork
         CheckDestinationAndScratch(probabilities, scratch, denseInputRow: false);
 
         Span<float> first = FirstLayerOutput(probabilities, scratch);
-        if (Layout.InputMajorFirstLayer)
-            AccumulateInputMajor(features, first);
-        else
-            DotUnitMajor(features, first);
+        _layers.FirstLayerRow(_parameters, features, first);
         FinishScoring(first, probabilities, scratch);
     }
 
@@ -144,13 +146,9 @@ internal sealed class MlpNetwork
         CheckDestinationAndScratch(probabilities, scratch, denseInputRow: densify);
 
         Span<float> first = FirstLayerOutput(probabilities, scratch);
-        if (Layout.InputMajorFirstLayer)
+        if (!densify)
         {
-            AccumulateInputMajor(indices, values, first);
-        }
-        else if (!densify)
-        {
-            GatherUnitMajor(indices, values, first);
+            _layers.FirstLayerRow(_parameters, indices, values, first);
         }
         else
         {
@@ -159,7 +157,7 @@ internal sealed class MlpNetwork
             dense.Clear();
             for (int k = 0; k < indices.Length; k++)
                 dense[indices[k]] = values[k];
-            DotUnitMajor(dense, first);
+            _layers.FirstLayerRow(_parameters, dense, first);
         }
         FinishScoring(first, probabilities, scratch);
     }
@@ -168,101 +166,14 @@ internal sealed class MlpNetwork
     private Span<float> FirstLayerOutput(Span<float> probabilities, (float[] A, float[] B) scratch)
         => Layout.LayerCount == 1 ? probabilities : scratch.A.AsSpan(0, Layout.OutputsOf(0));
 
-    /// <summary>z[o] = W[o,:]·x for a unit-major first layer: one dot product over each unit's contiguous row of weights.</summary>
-    private void DotUnitMajor(ReadOnlySpan<float> features, Span<float> z)
-    {
-        int inputs = Layout.InputsOf(0);
-        ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(0), Layout.WeightCount(0));
-        for (int o = 0; o < z.Length; o++)
-            z[o] = TensorPrimitives.Dot(weights.Slice(o * inputs, inputs), features);
-    }
-
-    /// <summary>
-    /// z = Σ_j x_j·Wᵀ[j,:] over the non-zero x_j of a dense row, for an input-major first layer. Runs of zeros one vector
-    /// wide are skipped with one comparison.
-    /// </summary>
-    private void AccumulateInputMajor(ReadOnlySpan<float> features, Span<float> z)
-    {
-        ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(0), Layout.WeightCount(0));
-        int units = z.Length;
-        z.Clear();
-        int j = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int width = Vector<float>.Count;
-            for (; j <= features.Length - width; j += width)
-            {
-                if (Vector.EqualsAll(new Vector<float>(features.Slice(j, width)), Vector<float>.Zero))
-                    continue;
-                for (int i = j; i < j + width; i++)
-                {
-                    float x = features[i];
-                    if (x != 0)
-                        RowKernel.MultiplyAdd(weights.Slice(i * units, units), x, z);
-                }
-            }
-        }
-        for (; j < features.Length; j++)
-        {
-            float x = features[j];
-            if (x != 0)
-                RowKernel.MultiplyAdd(weights.Slice(j * units, units), x, z);
-        }
-    }
-
-    /// <summary>
-    /// z = Σ_k values[k]·Wᵀ[indices[k],:] for an input-major first layer, in the order of the indices (the dense row's
-    /// order), skipping stored zeros as the dense path does, so both give the same bits.
-    /// </summary>
-    private void AccumulateInputMajor(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> z)
-    {
-        ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(0), Layout.WeightCount(0));
-        int units = z.Length;
-        z.Clear();
-        for (int k = 0; k < indices.Length; k++)
-        {
-            float x = values[k];
-            if (x != 0)
-                RowKernel.MultiplyAdd(weights.Slice(indices[k] * units, units), x, z);
-        }
-    }
-
-    /// <summary>z[o] = Σ_k W[o, indices[k]]·values[k] for a unit-major first layer: reads only the non-zeros' columns.</summary>
-    private void GatherUnitMajor(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> z)
-    {
-        int inputs = Layout.InputsOf(0);
-        ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(0), Layout.WeightCount(0));
-        for (int o = 0; o < z.Length; o++)
-        {
-            ReadOnlySpan<float> row = weights.Slice(o * inputs, inputs);
-            float sum = 0f;
-            for (int k = 0; k < indices.Length; k++)
-                sum += row[indices[k]] * values[k];
-            z[o] = sum;
-        }
-    }
-
     /// <summary>
     /// Layer 0's bias and activation on <paramref name="first"/> (its pre-activations), the deeper layers, which are
     /// unit-major whatever the first layer's layout, and the task's output transform.
     /// </summary>
     private void FinishScoring(Span<float> first, Span<float> probabilities, (float[] A, float[] B) scratch)
     {
-        int last = Layout.LayerCount - 1;
-        ActivationKernel.AddBiasAndActivate(last == 0 ? MlpActivation.Identity : HiddenActivation, LeakySlope,
-            first, _parameters.AsSpan(Layout.BiasOffset(0), Layout.OutputsOf(0)));
-        ReadOnlySpan<float> input = first; // in A (or the destination when there is one layer)
-        for (int l = 1; l <= last; l++)
-        {
-            int inputs = Layout.InputsOf(l), outputs = Layout.OutputsOf(l);
-            ReadOnlySpan<float> weights = _parameters.AsSpan(Layout.WeightOffset(l), inputs * outputs);
-            Span<float> output = l == last ? probabilities : ((l & 1) == 1 ? scratch.B : scratch.A).AsSpan(0, outputs);
-            for (int o = 0; o < outputs; o++)
-                output[o] = TensorPrimitives.Dot(weights.Slice(o * inputs, inputs), input);
-            ActivationKernel.AddBiasAndActivate(l == last ? MlpActivation.Identity : HiddenActivation, LeakySlope,
-                output, _parameters.AsSpan(Layout.BiasOffset(l), outputs));
-            input = output;
-        }
+        _layers.AddBiasAndActivateFirst(_parameters, first);
+        _layers.ForwardRowAfterFirst(_parameters, first, probabilities, scratch.A, scratch.B);
         ApplyOutputTransform(probabilities);
     }
 
@@ -364,11 +275,7 @@ internal sealed class MlpNetwork
                 for (int r = 0; r < count; r++)
                 {
                     int from = rowStarts[start + r], to = rowStarts[start + r + 1];
-                    Span<float> z = levels[1].AsSpan(r * units, units);
-                    if (Layout.InputMajorFirstLayer)
-                        AccumulateInputMajor(indices[from..to], values[from..to], z);
-                    else
-                        GatherUnitMajor(indices[from..to], values[from..to], z);
+                    _layers.FirstLayerRow(_parameters, indices[from..to], values[from..to], levels[1].AsSpan(r * units, units));
                 }
                 ScoreLayers(gemm, levels, count, fromLayer: 1, outputs.Slice(start * width, count * width));
             }
@@ -399,40 +306,16 @@ internal sealed class MlpNetwork
 
     /// <summary>
     /// Layers <paramref name="fromLayer"/> (0 or 1) onwards for <paramref name="count"/> rows of <paramref name="levels"/>
-    /// as matrix products, then the output transform into <paramref name="destination"/>. From layer 1, level 1 already
-    /// holds layer 0's pre-activations, which take their bias and activation here.
+    /// through the forward pass training uses, then the output transform into <paramref name="destination"/>. From layer
+    /// 1, level 1 already holds layer 0's pre-activations.
     /// </summary>
     private void ScoreLayers(GemmEngine gemm, float[][] levels, int count, int fromLayer, Span<float> destination)
     {
         int last = Layout.LayerCount - 1, width = Layout.OutputSize;
-        if (fromLayer == 1)
-            AddBiasAndActivate(levels[1], 0, count);
-        for (int l = fromLayer; l <= last; l++)
-        {
-            int ins = Layout.InputsOf(l), outs = Layout.OutputsOf(l);
-            // Z[count × outs] = X[count × ins]·Wᵀ: W stored unit-major (outs × ins) is read transposed; an input-major
-            // layer already stores Wᵀ (ins × outs), row stride outs.
-            if (IsInputMajor(l))
-                gemm.Multiply(Transpose.No, Transpose.No, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), outs,
-                    levels[l + 1], 0, outs, accumulate: false);
-            else
-                gemm.Multiply(Transpose.No, Transpose.Yes, count, outs, ins, levels[l], 0, ins, _parameters, Layout.WeightOffset(l), ins,
-                    levels[l + 1], 0, outs, accumulate: false);
-            AddBiasAndActivate(levels[l + 1], l, count);
-        }
+        _layers.Forward(gemm, _parameters, levels, sparseInput: null, count, fromLayer);
         levels[last + 1].AsSpan(0, count * width).CopyTo(destination);
         for (int r = 0; r < count; r++)
             ApplyOutputTransform(destination.Slice(r * width, width));
-    }
-
-    /// <summary>Layer <paramref name="layer"/>'s bias and activation (none for the output layer) on <paramref name="count"/> rows of its pre-activations.</summary>
-    private void AddBiasAndActivate(float[] level, int layer, int count)
-    {
-        int outs = Layout.OutputsOf(layer);
-        ReadOnlySpan<float> bias = _parameters.AsSpan(Layout.BiasOffset(layer), outs);
-        MlpActivation activation = layer == Layout.LayerCount - 1 ? MlpActivation.Identity : HiddenActivation;
-        for (int r = 0; r < count; r++)
-            ActivationKernel.AddBiasAndActivate(activation, LeakySlope, level.AsSpan(r * outs, outs), bias);
     }
 
     /// <summary>Checks compressed sparse rows against this network's inputs; returns the number of rows.</summary>

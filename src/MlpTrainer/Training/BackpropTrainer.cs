@@ -18,7 +18,7 @@ namespace MlpTrainer.Training;
 internal sealed class BackpropTrainer : IDisposable
 {
     private readonly NetworkLayout _layout;
-    private readonly DenseLayer[] _layers;       // layer 0 is unused when the first layer is sparse
+    private readonly LayerStack _layers;         // the forward pass scoring shares
     private readonly SparseInputLayer? _sparseLayer;
     private readonly SparseRowGradient? _sparseGradient;
     private readonly Minibatch _batch;
@@ -48,18 +48,11 @@ internal sealed class BackpropTrainer : IDisposable
         _layout = layout;
         _batchCapacity = batchCapacity;
         _dropoutRate = dropoutRate;
-        _layers = new DenseLayer[layout.LayerCount];
-        for (int l = 0; l < layout.LayerCount; l++)
-        {
-            bool isOutput = l == layout.LayerCount - 1;
-            _layers[l] = new DenseLayer(layout, l, isOutput ? MlpActivation.Identity : hiddenActivation, leakySlope);
-        }
+        _layers = new LayerStack(layout, hiddenActivation, leakySlope);
         _batch = new Minibatch(batchCapacity, layout.InputSize, layout.InputMajorFirstLayer);
-        if (layout.InputMajorFirstLayer)
-        {
-            _sparseLayer = new SparseInputLayer(layout, layout.LayerCount == 1 ? MlpActivation.Identity : hiddenActivation, leakySlope);
+        _sparseLayer = _layers.SparseInput;
+        if (_sparseLayer is not null)
             _sparseGradient = new SparseRowGradient(layout.InputSize, layout.OutputsOf(0));
-        }
         int levels = layout.LayerCount + 1;
         _activations = new float[levels][];
         _dropped = new float[levels][];
@@ -118,14 +111,10 @@ internal sealed class BackpropTrainer : IDisposable
         bool useDropout = _dropoutRate > 0;
         if (useDropout && dropout is null)
             throw new ArgumentNullException(nameof(dropout), "A trainer with dropout needs a generator for the masks.");
-        int last = _layers.Length - 1;
+        int last = _layout.LayerCount - 1;
         for (int l = 0; l <= last; l++)
         {
-            float[] input = useDropout ? _dropped[l] : _activations[l];
-            if (l == 0 && _sparseLayer is not null)
-                _sparseLayer.Forward(parameters, _batch.Sparse!, _activations[1], rows);
-            else
-                _layers[l].Forward(_gemm, parameters, input, _activations[l + 1], rows);
+            _layers.Forward(l, _gemm, parameters, useDropout ? _dropped[l] : _activations[l], _batch.Sparse, _activations[l + 1], rows);
             if (useDropout && l < last)
                 ApplyDropout(l + 1, rows * _layout.Sizes[l + 1], dropout!);
         }
@@ -147,15 +136,18 @@ internal sealed class BackpropTrainer : IDisposable
                 _sparseLayer.ComputeGradients(_deltas[1], _batch.Sparse!, rows, _gradients, _sparseGradient!);
                 break;
             }
-            _layers[l].ComputeGradients(_gemm, _deltas[l + 1], useDropout ? _dropped[l] : _activations[l], rows, _gradients);
+            DenseLayer layer = _layers.Dense(l);
+            layer.ComputeGradients(_gemm, _deltas[l + 1], useDropout ? _dropped[l] : _activations[l], rows, _gradients);
             if (l == 0)
                 break;
-            _layers[l].PropagateToInput(_gemm, parameters, _deltas[l + 1], _deltas[l], rows);
-            DenseLayer below = _layers[l - 1];
-            Span<float> delta = _deltas[l].AsSpan(0, rows * below.Outputs);
+            layer.PropagateToInput(_gemm, parameters, _deltas[l + 1], _deltas[l], rows);
+            (MlpActivation belowActivation, float belowSlope) = l == 1 && _sparseLayer is not null
+                ? (_sparseLayer.Activation, _sparseLayer.LeakySlope)
+                : (_layers.Dense(l - 1).Activation, _layers.Dense(l - 1).LeakySlope);
+            Span<float> delta = _deltas[l].AsSpan(0, rows * _layout.Sizes[l]);
             if (useDropout)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(delta, _masks[l].AsSpan(0, delta.Length), delta);
-            ActivationKernel.MultiplyByDerivative(below.Activation, below.LeakySlope, delta, _activations[l].AsSpan(0, delta.Length));
+            ActivationKernel.MultiplyByDerivative(belowActivation, belowSlope, delta, _activations[l].AsSpan(0, delta.Length));
         }
         return loss;
     }
@@ -168,18 +160,12 @@ internal sealed class BackpropTrainer : IDisposable
     {
         double loss = 0, weightSum = 0;
         long correct = 0;
-        int last = _layers.Length - 1;
+        int last = _layout.LayerCount - 1;
         for (int start = 0; start < rows.Length; start += _batchCapacity)
         {
             int count = Math.Min(_batchCapacity, rows.Length - start);
             weightSum += data.Gather(rows.Slice(start, count), _batch);
-            for (int l = 0; l <= last; l++)
-            {
-                if (l == 0 && _sparseLayer is not null)
-                    _sparseLayer.Forward(parameters, _batch.Sparse!, _activations[1], count);
-                else
-                    _layers[l].Forward(_gemm, parameters, _activations[l], _activations[l + 1], count);
-            }
+            _layers.Forward(_gemm, parameters, _activations, _batch.Sparse, count);
             loss += _loss.Evaluate(_activations[last + 1], _batch.Targets, _batch.Weights, count, _layout.OutputSize, out long right);
             correct += right;
         }

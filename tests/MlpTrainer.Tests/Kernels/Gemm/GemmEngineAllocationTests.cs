@@ -44,14 +44,14 @@ public sealed class GemmEngineAllocationTests
         // timer) can land in one window; a per-call allocation would show in every window, so the quietest of
         // three windows is what is judged.
         long quietest = long.MaxValue;
-        for (int window = 0; window < 3; window++)
+        for (int window = 0; window < 5; window++)
         {
             long before = GC.GetTotalAllocatedBytes(precise: true);
             RunAll(engine, outputs, rounds: 40);
             quietest = Math.Min(quietest, GC.GetTotalAllocatedBytes(precise: true) - before);
         }
 
-        Assert.True(quietest < 1024, $"{quietest} bytes allocated during 200 calls (the quietest of three windows)");
+        Assert.True(quietest < 1024, $"{quietest} bytes allocated during 200 calls (the quietest of five windows)");
     }
 
     private static float[][] WarmUp(GemmEngine engine)
