@@ -1,3 +1,4 @@
+using MlpTrainer.Tests.Support;
 using MlpTrainer.Losses;
 using MlpTrainer.Model;
 using MlpTrainer.Training;
@@ -93,7 +94,7 @@ public class BackpropGradientCheckTests
         float[] gradient = logits.ToArray();
         double summed = new SoftmaxCrossEntropyLoss().LossAndGradient(gradient, labels.Select(l => (float)l).ToArray(),
             Enumerable.Repeat(1f, rows).ToArray(), rows, classes, weightSum: rows);
-        double[] numeric = ReferenceNetwork.NumericalGradient(logitsDouble, MeanLoss);
+        double[] numeric = FiniteDifferences.Gradient(logitsDouble, MeanLoss);
 
         Assert.Equal(MeanLoss(logitsDouble), summed / rows, LossRelativeTolerance);
         AssertGradientsClose(gradient, numeric, i => $"logit {i}");
@@ -126,7 +127,7 @@ public class BackpropGradientCheckTests
         Assert.True(Math.Abs(summedLoss / problem.Rows - referenceLoss) <= LossRelativeTolerance * Math.Max(1, referenceLoss),
             $"float forward loss {summedLoss / problem.Rows:R} vs double reference {referenceLoss:R}");
 
-        double[] numeric = ReferenceNetwork.NumericalGradient(parameters, p => ReferenceNetwork.MeanLoss(
+        double[] numeric = FiniteDifferences.Gradient(parameters, p => ReferenceNetwork.MeanLoss(
             problem.Layout.Sizes, p, inputs, problem.Labels, problem.Rows, problem.Activation, LeakySlope));
 
         // The comparison is only meaningful if backpropagation reaches the first layer with a real signal.

@@ -69,21 +69,4 @@ internal static class ReferenceNetwork
         }
         return total / rows;
     }
-
-    /// <summary>Central differences of <paramref name="loss"/> with step <paramref name="h"/>, one parameter at a time.</summary>
-    public static double[] NumericalGradient(double[] parameters, Func<double[], double> loss, double h = 1e-6)
-    {
-        var gradient = new double[parameters.Length];
-        for (int k = 0; k < parameters.Length; k++)
-        {
-            double saved = parameters[k];
-            parameters[k] = saved + h;
-            double plus = loss(parameters);
-            parameters[k] = saved - h;
-            double minus = loss(parameters);
-            parameters[k] = saved;
-            gradient[k] = (plus - minus) / (2 * h);
-        }
-        return gradient;
-    }
 }

@@ -1,3 +1,4 @@
+using MlpTrainer.Tests.Support;
 using MlpTrainer.Layers;
 using MlpTrainer.Model;
 using MlpTrainer.Tests.Gradients;
@@ -79,7 +80,7 @@ public class SparseFirstLayerGradientTests
             Assert.True(preActivations.Min(Math.Abs) > 1e-3, "Test setup: a hidden pre-activation sits at the kink; choose another seed.");
         Assert.Equal(referenceLoss, summedLoss / problem.Rows, 1e-5);
 
-        float[] numeric = problem.ToInputMajor(ReferenceNetwork.NumericalGradient(unitMajor, p => ReferenceNetwork.MeanLoss(
+        float[] numeric = problem.ToInputMajor(FiniteDifferences.Gradient(unitMajor, p => ReferenceNetwork.MeanLoss(
             problem.Layout.Sizes, p, inputs, problem.Labels, problem.Rows, problem.Activation, LeakySlope)));
         int width = problem.Layout.OutputsOf(0);
         Assert.True(numeric.AsSpan(0, problem.Layout.WeightCount(0)).ToArray().Any(v => Math.Abs(v) > 1e-4), "Test setup: no first-layer signal.");

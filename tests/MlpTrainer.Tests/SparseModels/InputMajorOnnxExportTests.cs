@@ -130,7 +130,12 @@ public sealed class InputMajorOnnxExportTests
     [Fact]
     public void NetworkOfAFewHundredMillionWeightsIsExportable()
     {
-        MlpOnnxGraph.EnsureExportable(new NetworkLayout(new[] { 1 << 21, 200, 1 }, inputMajorFirstLayer: true));
+        var layout = new NetworkLayout(new[] { 1 << 21, 200, 1 }, inputMajorFirstLayer: true);
+        Assert.InRange(4L * layout.ParameterCount, 1L << 30, int.MaxValue); // over 1 GiB, under the 2 GiB message limit
+
+        Exception? refused = Record.Exception(() => MlpOnnxGraph.EnsureExportable(layout));
+
+        Assert.Null(refused);
     }
 
     private void Compare(InferenceSession session, MlpTask task, IEnumerable<float[]> featureRows, IDataView scored)

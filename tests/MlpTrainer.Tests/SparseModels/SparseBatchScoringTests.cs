@@ -67,8 +67,12 @@ public sealed class SparseBatchScoringTests
     public void NoRowsScoreNothing()
     {
         MlpNetwork network = Create(new[] { Width, 6, 3 }, seed: 23);
+        float[] outputs = { 7f, 7f, 7f };
 
+        network.PredictBatch(new[] { 0 }, Array.Empty<int>(), Array.Empty<float>(), outputs, threads: 1);
         network.PredictBatch(new[] { 0 }, Array.Empty<int>(), Array.Empty<float>(), Span<float>.Empty, threads: 1);
+
+        Assert.Equal(new[] { 7f, 7f, 7f }, outputs); // nothing written: there was no row to score
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using MlpTrainer.Tests.Support;
 using MlpTrainer.Losses;
 using MlpTrainer.Model;
 using MlpTrainer.Training;
@@ -50,7 +51,7 @@ public class TaskGradientCheckTests
         float[] analytic = trainer.Gradients.ToArray();
 
         double[] parameters = problem.ParametersAsDouble();
-        double[] numeric = NumericalGradient(parameters, problem.WeightedMeanLoss);
+        double[] numeric = FiniteDifferences.Gradient(parameters, problem.WeightedMeanLoss);
 
         double firstLayerNorm = Norm(numeric.AsSpan(0, problem.Layout.WeightCount(0)));
         Assert.True(firstLayerNorm > 1e-4, $"Test setup: the first layer's gradient norm is only {firstLayerNorm:G3}.");
@@ -122,22 +123,6 @@ public class TaskGradientCheckTests
             Assert.True(error < ParameterRelativeTolerance,
                 $"parameter {k}: analytic {analytic[k]:G9}, numeric {numeric[k]:G9}, relative error {error:G3}");
         }
-    }
-
-    private static double[] NumericalGradient(double[] parameters, Func<double[], double> loss, double h = 1e-6)
-    {
-        var gradient = new double[parameters.Length];
-        for (int k = 0; k < parameters.Length; k++)
-        {
-            double saved = parameters[k];
-            parameters[k] = saved + h;
-            double plus = loss(parameters);
-            parameters[k] = saved - h;
-            double minus = loss(parameters);
-            parameters[k] = saved;
-            gradient[k] = (plus - minus) / (2 * h);
-        }
-        return gradient;
     }
 
     private static double Norm(ReadOnlySpan<double> values)

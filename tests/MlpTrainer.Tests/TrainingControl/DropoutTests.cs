@@ -1,3 +1,4 @@
+using MlpTrainer.Tests.Support;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlpTrainer.Model;
@@ -102,19 +103,7 @@ public class DropoutTests
         plain.ComputeGradients(parameters, rows);
         Assert.NotEqual(plain.Gradients, analytic); // Test setup: dropout did change this minibatch
 
-        // Float forward passes: a step of 1e-2 keeps the rounding error (~1e-7·loss/h) and the truncation error (~h²) near 1e-5.
-        const float h = 1e-2f;
-        var numeric = new double[parameters.Length];
-        for (int k = 0; k < parameters.Length; k++)
-        {
-            float saved = parameters[k];
-            parameters[k] = saved + h;
-            double plus = Loss(parameters);
-            parameters[k] = saved - h;
-            double minus = Loss(parameters);
-            parameters[k] = saved;
-            numeric[k] = (plus - minus) / (2.0 * h);
-        }
+        double[] numeric = FiniteDifferences.Gradient(parameters, Loss);
 
         double diff = 0, norm = 0;
         for (int k = 0; k < numeric.Length; k++)

@@ -15,8 +15,12 @@ public sealed class MlNetVersionCheckTests
     [Fact]
     public void The_MlNet_loaded_with_these_tests_is_supported()
     {
-        MlNetVersionCheck.ThrowIfUnsupported();
-        MlNetVersionCheck.ThrowIfUnsupported(MlNetVersionCheck.LoadedAssemblies());
+        (string Assembly, string? Version)[] loaded = MlNetVersionCheck.LoadedAssemblies().ToArray();
+
+        Assert.Equal(new[] { "Microsoft.ML.Core", "Microsoft.ML.Data", "Microsoft.ML.StandardTrainers" }, loaded.Select(a => a.Assembly).Order());
+        Assert.All(loaded, a => Assert.StartsWith(MlNetVersionCheck.Minimum.ToString(3), a.Version));
+        Assert.Null(Record.Exception(MlNetVersionCheck.ThrowIfUnsupported));
+        Assert.Null(Record.Exception(() => MlNetVersionCheck.ThrowIfUnsupported(loaded)));
     }
 
     [Fact]
@@ -55,7 +59,9 @@ public sealed class MlNetVersionCheckTests
     [Fact]
     public void A_later_patch_release_within_the_range_is_accepted()
     {
-        MlNetVersionCheck.ThrowIfUnsupported(MlNet("5.0.9+cc", "5.0.9+cc", "5.0.9+cc"));
+        Exception? refused = Record.Exception(() => MlNetVersionCheck.ThrowIfUnsupported(MlNet("5.0.9+cc", "5.0.9+cc", "5.0.9+cc")));
+
+        Assert.Null(refused);
     }
 
     [Fact]

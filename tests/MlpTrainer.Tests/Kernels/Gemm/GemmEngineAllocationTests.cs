@@ -42,7 +42,7 @@ public sealed class GemmEngineAllocationTests
 
         // The count is process-wide, so the runtime's own background work (tiered JIT compiling a method, a
         // timer) can land in one window; a per-call allocation would show in every window, so the quietest of
-        // three windows is what is judged.
+        // five windows is what is judged.
         long quietest = long.MaxValue;
         for (int window = 0; window < 5; window++)
         {

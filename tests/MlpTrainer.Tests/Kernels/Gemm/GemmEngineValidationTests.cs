@@ -18,9 +18,14 @@ public sealed class GemmEngineValidationTests : IDisposable
         C: new float[1 + 7 * 7 + 5], COffset: 1, Ldc: 7);
 
     [Fact]
-    public void TheValidBaselineCallSucceeds()
+    public void TheValidBaselineCallComputesTheProduct()
     {
-        Invoke(Valid());
+        Args args = Fill(Valid());
+        float[] a = (float[])args.A.Clone(), b = (float[])args.B.Clone();
+
+        Invoke(args);
+
+        AssertProduct(args, a, b);
     }
 
     [Theory]
@@ -132,7 +137,12 @@ public sealed class GemmEngineValidationTests : IDisposable
     public void DisjointRegionsOfOneArrayAreAccepted()
     {
         var shared = new float[300];
-        Invoke(Valid() with { A = shared, AOffset = 0, B = shared, BOffset = 60, C = shared, COffset = 100 });
+        Args args = Fill(Valid() with { A = shared, AOffset = 0, B = shared, BOffset = 60, C = shared, COffset = 100 });
+        float[] inputs = (float[])shared.Clone(); // A and B as they were before C, in the same array, was written
+
+        Invoke(args);
+
+        AssertProduct(args, inputs, inputs);
     }
 
     [Fact]
@@ -171,6 +181,37 @@ public sealed class GemmEngineValidationTests : IDisposable
         if (before is not null)
         {
             Assert.Equal(before, args.C); // rejected before any element was written
+        }
+    }
+
+    /// <summary>Gives every element of A and B (and C, which the product overwrites) a distinct small value.</summary>
+    private static Args Fill(Args args)
+    {
+        var random = new Random(3);
+        foreach (float[] array in new[] { args.A, args.B, args.C }.Distinct())
+        {
+            for (int i = 0; i < array.Length; i++)
+                array[i] = random.Next(-8, 9) / 4f;
+        }
+        return args;
+    }
+
+    /// <summary>C's M×N block equals op(A)·op(B) of <paramref name="a"/> and <paramref name="b"/> (copies of the inputs taken before the call), summed in double: quarters of small integers, so exact.</summary>
+    private static void AssertProduct(Args args, float[] a, float[] b)
+    {
+        for (int i = 0; i < args.M; i++)
+        {
+            for (int j = 0; j < args.N; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < args.K; k++)
+                {
+                    float aik = args.TransA == Transpose.No ? a[args.AOffset + i * args.Lda + k] : a[args.AOffset + k * args.Lda + i];
+                    float bkj = args.TransB == Transpose.No ? b[args.BOffset + k * args.Ldb + j] : b[args.BOffset + j * args.Ldb + k];
+                    sum += (double)aik * bkj;
+                }
+                Assert.Equal((float)sum, args.C[args.COffset + i * args.Ldc + j]);
+            }
         }
     }
 
