@@ -31,7 +31,7 @@ public sealed class PackageContentsTests
     {
         // Not a release pack: a pre-release of the settings' version, naming the commit it was packed from (and, for a
         // work tree with uncommitted changes, the time), so no two different builds share a version.
-        Match version = Regex.Match(Metadata("version"), @"^(.+)-dev\.(\d+)\.g([0-9a-f]{7})(\.dirty\.(\d{14}))?$");
+        Match version = Regex.Match(Metadata("version"), @"^(.+)-dev\.(\d+)\.g([0-9a-f]{7,40})(\.dirty\.(\d{14}))?$");
         string commit = Element("repository")?.Attribute("commit")?.Value ?? "";
 
         Assert.Equal("MlpTrainer", Metadata("id"));
