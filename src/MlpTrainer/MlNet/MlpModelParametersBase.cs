@@ -31,9 +31,21 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
         // *** Binary format *** (after ModelParametersBase's int: sizeof(float)): MlpTrainer's format, see NetworkSerializer.
         string where = string.IsNullOrEmpty(ctx.Directory) ? "(at the root of the model)" : $"in '{ctx.Directory}'";
         long blockEnd = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel; // ML.NET's trailer follows the block
-        NetworkSerializer.Contents contents = NetworkSerializer.Read(ctx.Reader, where, blockEnd);
-        if (contents.Network.Task != expectedTask)
-            throw new InvalidDataException($"Cannot load the MlpTrainer model {where}: it is a {contents.Network.Task} model, read as {expectedTask}.");
+        NetworkSerializer.Contents contents;
+        try
+        {
+            contents = NetworkSerializer.Read(ctx.Reader, where, blockEnd);
+            if (contents.Network.Task != expectedTask)
+                throw ModelFileDamage.Problem(where, $"it is a {contents.Network.Task} model, read as {expectedTask}");
+        }
+        catch (InvalidDataException e) when (ctx.InRepository)
+        {
+            // ML.NET wraps this once per pipeline level; MlpModelLoading.LoadMlp names the entry from here.
+            e.Data[ModelFileDamage.EntryKey] = string.IsNullOrEmpty(ctx.Directory)
+                ? ModelLoadContext.ModelStreamName
+                : $"{ctx.Directory.Replace('\\', '/')}/{ModelLoadContext.ModelStreamName}";
+            throw;
+        }
         Network = contents.Network;
         Settings = contents.Settings;
         TrainingHistory = contents.History;

@@ -313,7 +313,7 @@ internal static class NetworkSerializer
         => Invalid(modelName, $"its checksum does not match (stored 0x{stored:X8}, computed 0x{actual:X8}): the weights are damaged");
 
     private static InvalidDataException Invalid(string modelName, string problem)
-        => new($"Cannot load the MlpTrainer model {modelName}: {problem}.");
+        => ModelFileDamage.Problem(modelName, problem);
 
     /// <summary>
     /// The payload as a stream over the model's stream: reading stops at the declared length, and every byte read or

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using MlpTrainer.Package.Tests.Support;
 using Xunit.Abstractions;
@@ -34,6 +35,20 @@ public sealed class ConsumerAppTests
 
         Assert.Equal(_library.Read(_library.PackagePath, "lib/net10.0/MlpTrainer.dll"), File.ReadAllBytes(Path.Combine(app.OutputDirectory, "MlpTrainer.dll")));
         Assert.Matches("\"Microsoft\\.ML/5\\.0\\.\\d+\"", File.ReadAllText(Path.Combine(app.OutputDirectory, AppName + ".deps.json")));
+    }
+
+    [Fact]
+    public void MlpTrainer_is_restored_from_this_package_into_the_apps_own_packages_folder()
+    {
+        ConsumerProject app = App();
+        string restored = Path.Combine(app.PackagesFolder, "mlptrainer", _library.Version.ToLowerInvariant(), $"mlptrainer.{_library.Version.ToLowerInvariant()}.nupkg");
+        using JsonDocument assets = JsonDocument.Parse(File.ReadAllText(Path.Combine(app.Directory, "obj", "project.assets.json")));
+        string[] folders = assets.RootElement.GetProperty("packageFolders").EnumerateObject().Select(f => Path.TrimEndingDirectorySeparator(f.Name)).ToArray();
+
+        Assert.True(File.Exists(restored), $"{restored} does not exist");
+        Assert.Equal(File.ReadAllBytes(_library.PackagePath), File.ReadAllBytes(restored));
+        Assert.Equal(new[] { app.PackagesFolder, _library.DependencyPackagesFolder }, folders);
+        Assert.False(Directory.Exists(Path.Combine(_library.DependencyPackagesFolder, "mlptrainer")));
     }
 
     [Fact]

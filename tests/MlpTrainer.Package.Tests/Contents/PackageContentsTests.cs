@@ -23,14 +23,41 @@ public sealed class PackageContentsTests
     private static string DirectoryBuildProperty(string name)
         => Regex.Match(File.ReadAllText(Path.Combine(SourceTree.Root, "Directory.Build.props")), $"<{name}>(.*)</{name}>").Groups[1].Value;
 
+    private static string VersionPrefix
+        => Regex.Match(File.ReadAllText(Path.Combine(SourceTree.Root, "src", "MlpTrainer", "Packaging", "Package.props")), "<VersionPrefix>(.*)</VersionPrefix>").Groups[1].Value;
+
     [Fact]
-    public void Id_and_version_come_from_the_package_settings()
+    public void Id_and_version_come_from_the_package_settings_and_the_commit()
     {
-        string settings = File.ReadAllText(Path.Combine(SourceTree.Root, "src", "MlpTrainer", "Packaging", "Package.props"));
+        // Not a release pack: a pre-release of the settings' version, naming the commit it was packed from (and, for a
+        // work tree with uncommitted changes, the time), so no two different builds share a version.
+        Match version = Regex.Match(Metadata("version"), @"^(.+)-dev\.(\d+)\.g([0-9a-f]{7,40})(\.dirty\.(\d{14}))?$");
+        string commit = Element("repository")?.Attribute("commit")?.Value ?? "";
 
         Assert.Equal("MlpTrainer", Metadata("id"));
-        Assert.Equal(Regex.Match(settings, "<Version>(.*)</Version>").Groups[1].Value, Metadata("version"));
+        Assert.True(version.Success, $"version {Metadata("version")}");
+        Assert.Equal(VersionPrefix, version.Groups[1].Value);
+        Assert.StartsWith(version.Groups[3].Value, commit);
         Assert.Equal(Metadata("version"), _library.Version);
+    }
+
+    [Fact]
+    public void A_release_pack_has_the_settings_version_and_other_packs_a_pre_release_of_it()
+    {
+        // The version MSBuild computes for a pack, without building: -getProperty after running the version target.
+        string Version(params string[] properties)
+        {
+            string project = Path.Combine(SourceTree.Root, "src", "MlpTrainer", "MlpTrainer.csproj");
+            DotnetCli.Result result = DotnetCli.Run(SourceTree.Root, TimeSpan.FromMinutes(2), null,
+                new[] { "msbuild", project, "-nologo", "-t:MlpTrainerPackageVersion", "-getProperty:PackageVersion" }.Concat(properties).ToArray());
+            Assert.True(result.ExitCode == 0, result.ToString());
+            return result.Output.Trim();
+        }
+
+        Assert.Equal(VersionPrefix, Version("-p:PublicRelease=true"));
+        Assert.Matches($"^{Regex.Escape(VersionPrefix)}-dev\\.\\d+\\.g[0-9a-f]{{7}}", Version());
+        Assert.Equal("2.0.0-rc.1", Version("-p:PackageVersion=2.0.0-rc.1"));
+        Assert.Equal(VersionPrefix + "-beta1", Version("-p:VersionSuffix=beta1"));
     }
 
     [Fact]
@@ -56,7 +83,7 @@ public sealed class PackageContentsTests
     {
         Assert.Contains("ML.NET", Metadata("description"));
         Assert.Contains("ML.NET", Metadata("tags").Split(' '));
-        Assert.StartsWith(Metadata("version") + ":", Metadata("releaseNotes"));
+        Assert.StartsWith(VersionPrefix + ":", Metadata("releaseNotes"));
     }
 
     [Fact]

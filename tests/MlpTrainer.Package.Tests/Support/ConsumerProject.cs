@@ -3,9 +3,11 @@ namespace MlpTrainer.Package.Tests.Support;
 /// <summary>
 /// A fresh console project outside the repository, made the way a developer makes one — <c>dotnet new console</c>,
 /// then <c>dotnet add package MlpTrainer</c> — with the packed MlpTrainer served from a local folder feed. Its
-/// nuget.config adds that feed to the machine's own package sources (the ones the repository restores from), gives the
-/// project a global packages folder of its own, so MlpTrainer is extracted from this very .nupkg, and reads the rest
-/// (Microsoft.ML and the other dependencies) from this machine's global packages folder as a fallback folder.
+/// nuget.config adds that feed to the machine's own package sources (the ones the repository restores from) and gives
+/// the project a global packages folder of its own, so MlpTrainer is extracted from this very .nupkg. The rest
+/// (Microsoft.ML and the other dependencies) is read from <see cref="PackedLibrary.DependencyPackagesFolder"/>, the
+/// machine's global packages folder without any MlpTrainer, as the only fallback folder: a copy of MlpTrainer that this
+/// machine restored before, of whatever version, cannot reach the build.
 /// </summary>
 public sealed class ConsumerProject
 {
@@ -17,8 +19,8 @@ public sealed class ConsumerProject
     {
         Directory = Path.Combine(library.Root, "consumers", name);
         System.IO.Directory.CreateDirectory(Directory);
-        string packages = Path.Combine(library.Root, "packages");
-        _environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = packages };
+        PackagesFolder = library.ConsumerPackagesFolder;
+        _environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = PackagesFolder };
         // Nothing from the folders above (the temporary directory) may reach the build.
         string consumers = Path.GetDirectoryName(Directory)!;
         File.WriteAllText(Path.Combine(consumers, "Directory.Build.props"), "<Project />\n");
@@ -27,17 +29,21 @@ public sealed class ConsumerProject
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <config>
-                <add key="globalPackagesFolder" value="{packages}" />
+                <add key="globalPackagesFolder" value="{PackagesFolder}" />
               </config>
               <packageSources>
                 <add key="mlptrainer-local-feed" value="{library.Feed}" />
               </packageSources>
               <fallbackPackageFolders>
-                <add key="machine-global-packages" value="{library.UserPackagesFolder}" />
+                <clear />
+                <add key="machine-packages-without-mlptrainer" value="{library.DependencyPackagesFolder}" />
               </fallbackPackageFolders>
             </configuration>
             """);
     }
+
+    /// <summary>The project's own global packages folder (shared by the consumer projects of one test run).</summary>
+    public string PackagesFolder { get; }
 
     /// <summary>The project's folder; its project file is <c>&lt;name&gt;.csproj</c>.</summary>
     public string Directory { get; }

@@ -28,6 +28,8 @@ public sealed class PackedLibrary : IDisposable
         SymbolsPath = Directory.GetFiles(Feed, "MlpTrainer.*.snupkg").SingleOrDefault();
         Version = Path.GetFileNameWithoutExtension(PackagePath)["MlpTrainer.".Length..];
         UserPackagesFolder = FindUserPackagesFolder();
+        ConsumerPackagesFolder = Path.Combine(Root, "packages");
+        DependencyPackagesFolder = LinkPackagesExceptMlpTrainer(UserPackagesFolder, Path.Combine(Root, "machine-packages"));
     }
 
     /// <summary>The temporary folder holding the feed, the build artifacts and the consumer projects.</summary>
@@ -49,9 +51,24 @@ public sealed class PackedLibrary : IDisposable
 
     /// <summary>
     /// The NuGet global packages folder of this machine, which the repository's own restore filled (Microsoft.ML and
-    /// the rest of the package's dependencies): consumer projects read it as a fallback folder.
+    /// the rest of the package's dependencies). Consumer projects never read it directly: it may hold an MlpTrainer
+    /// restored before (see <see cref="DependencyPackagesFolder"/>).
     /// </summary>
     public string UserPackagesFolder { get; }
+
+    /// <summary>
+    /// The consumer projects' own global packages folder, empty at first: <c>dotnet add package</c> extracts MlpTrainer
+    /// into it from <see cref="Feed"/>, and anything not found in <see cref="DependencyPackagesFolder"/> is downloaded into it.
+    /// </summary>
+    public string ConsumerPackagesFolder { get; }
+
+    /// <summary>
+    /// The consumer projects' only fallback folder: one symbolic link per package of <see cref="UserPackagesFolder"/>,
+    /// except MlpTrainer. So the dependencies the repository's restore already holds are used in place (nothing is
+    /// copied or downloaded again), while a copy of MlpTrainer that this machine restored before, whatever its version,
+    /// can never be taken for the package under test.
+    /// </summary>
+    public string DependencyPackagesFolder { get; }
 
     /// <summary>The names of every file in the package.</summary>
     public IReadOnlyList<string> Entries(string package)
@@ -87,6 +104,21 @@ public sealed class PackedLibrary : IDisposable
         {
             // Best effort: a leftover temporary folder does no harm.
         }
+    }
+
+    private static string LinkPackagesExceptMlpTrainer(string packages, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        if (Directory.Exists(packages))
+        {
+            foreach (string package in Directory.GetDirectories(packages))
+            {
+                string id = Path.GetFileName(package);
+                if (!id.Equals("mlptrainer", StringComparison.OrdinalIgnoreCase))
+                    Directory.CreateSymbolicLink(Path.Combine(folder, id), package);
+            }
+        }
+        return folder;
     }
 
     private static string FindUserPackagesFolder()
