@@ -19,7 +19,7 @@ namespace MlpTrainer;
 /// <typeparam name="TTransformer">The ML.NET prediction transformer <c>Fit</c> returns.</typeparam>
 /// <typeparam name="TModel">The model inside it.</typeparam>
 /// <typeparam name="TOutput">What the model produces per row.</typeparam>
-public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerEstimatorBase<TTransformer, TModel>
+public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerEstimatorBase<TTransformer, TModel>, IEstimator<TTransformer>
     where TTransformer : ISingleFeaturePredictionTransformer<TModel>
     where TModel : MlpModelParametersBase<TOutput>
 {
@@ -48,7 +48,11 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     /// history; early stopping and <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/> then watch the validation data.
     /// </summary>
     public TTransformer Fit(IDataView trainData, IDataView validationData)
-        => TrainTransformer(trainData, validationSet: validationData ?? throw new ArgumentNullException(nameof(validationData)));
+    {
+        CheckColumns(trainData?.Schema ?? throw new ArgumentNullException(nameof(trainData)), nameof(trainData));
+        CheckColumns(validationData?.Schema ?? throw new ArgumentNullException(nameof(validationData)), nameof(validationData));
+        return TrainTransformer(trainData, validationSet: validationData);
+    }
 
     /// <summary>
     /// Continues training <paramref name="initialModel"/> (warm start) for <see cref="MlpOptions.NumberOfEpochs"/> more
@@ -57,7 +61,41 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     /// <see cref="MlpOptions.CheckpointDirectory"/>).
     /// </summary>
     public TTransformer Fit(IDataView trainData, TModel initialModel)
-        => TrainTransformer(trainData, initPredictor: initialModel ?? throw new ArgumentNullException(nameof(initialModel)));
+    {
+        CheckColumns(trainData?.Schema ?? throw new ArgumentNullException(nameof(trainData)), nameof(trainData));
+        return TrainTransformer(trainData, initPredictor: initialModel ?? throw new ArgumentNullException(nameof(initialModel)));
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="input"/>. Its feature, label and weight columns are checked first; a column that is
+    /// missing or of the wrong kind throws <see cref="ArgumentOutOfRangeException"/> (as ML.NET's schema check does) with
+    /// the transform that fixes it, e.g. <c>MapValueToKey</c> for a multiclass label, <c>ConvertType</c> to Single for
+    /// Double features, <c>Concatenate</c> for separate feature columns.
+    /// </summary>
+    public new TTransformer Fit(IDataView input)
+    {
+        CheckColumns(input?.Schema ?? throw new ArgumentNullException(nameof(input)), nameof(input));
+        return base.Fit(input);
+    }
+
+    /// <summary>
+    /// The columns <c>Fit</c>'s transformer adds to <paramref name="inputSchema"/> (ML.NET's schema propagation, which a
+    /// pipeline runs before fitting). Checks the feature, label and weight columns as <see cref="Fit(IDataView)"/> does.
+    /// </summary>
+    public new SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        Host.CheckValue(inputSchema, nameof(inputSchema));
+        if (TrainingColumnCheck.Find(inputSchema, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null) is { } problem)
+            throw Host.ExceptParam(nameof(inputSchema), problem.Message);
+        return base.GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Throws, before ML.NET's own schema check, when the data's columns do not fit: the message names the fix.</summary>
+    private void CheckColumns(DataViewSchema schema, string parameter)
+    {
+        if (TrainingColumnCheck.Find(schema, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null) is { } problem)
+            throw Host.ExceptParam(parameter, problem.Message);
+    }
 
     /// <summary>
     /// Checks the loaded ML.NET and <paramref name="options"/> for <paramref name="task"/> and returns the copy the

@@ -257,8 +257,15 @@ internal sealed class TrainingDataPreparation
     }
 
     private Exception NoUsableRows(string role, long missingLabel, long badFeatures, long badWeight)
-        => new InvalidOperationException($"The {role} data has no usable rows: {missingLabel} had a missing label, {badFeatures} a NaN or infinite feature in '{_options.FeatureColumnName}'" +
-                                         (badWeight > 0 ? $" and {badWeight} a bad weight." : "."));
+    {
+        if (missingLabel == 0 && badFeatures == 0 && badWeight == 0)
+            return new InvalidOperationException($"The {role} data is empty: it has no rows. Check what loads it (the file's path, " +
+                                                 "the loader's separator and hasHeader) and any filter or split before the trainer.");
+        return new InvalidOperationException($"The {role} data has no usable rows: {missingLabel} had a missing label, {badFeatures} a NaN or infinite feature in '{_options.FeatureColumnName}'" +
+                                             (badWeight > 0 ? $" and {badWeight} a bad weight" : "") +
+                                             (badFeatures > 0 ? $". Replace missing values before the trainer, e.g. ml.Transforms.ReplaceMissingValues(\"{_options.FeatureColumnName}\")" : "") +
+                                             (missingLabel > 0 ? ". A missing label is NaN (regression), or a value MapValueToKey did not see (key 0)" : "") + ".");
+    }
 
     private void LogSkipped(string role, long missingLabel, long badFeatures, long badWeight)
     {
