@@ -27,6 +27,9 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
 
     private readonly MlpOptions _options;
 
+    /// <summary>The rows each data view's last read left out, for <see cref="KeepSkippedRows"/> (weakly keyed: no view is kept alive).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IDataView, SkippedRows> _skippedRows = new();
+
     private protected MlpEstimatorBase(IHostEnvironment env, string name, MlpOptions options, SchemaShape.Column label)
         : base(Contracts.CheckRef(env, nameof(env)).Register(name),
                TrainerUtils.MakeR4VecFeature(options.FeatureColumnName),
@@ -51,7 +54,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     {
         CheckColumns(trainData?.Schema ?? throw new ArgumentNullException(nameof(trainData)), nameof(trainData));
         CheckColumns(validationData?.Schema ?? throw new ArgumentNullException(nameof(validationData)), nameof(validationData));
-        return TrainTransformer(trainData, validationSet: validationData);
+        return KeepSkippedRows(TrainTransformer(trainData, validationSet: validationData), trainData, validationData, priorEpochs: 0);
     }
 
     /// <summary>
@@ -63,7 +66,8 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     public TTransformer Fit(IDataView trainData, TModel initialModel)
     {
         CheckColumns(trainData?.Schema ?? throw new ArgumentNullException(nameof(trainData)), nameof(trainData));
-        return TrainTransformer(trainData, initPredictor: initialModel ?? throw new ArgumentNullException(nameof(initialModel)));
+        ArgumentNullException.ThrowIfNull(initialModel);
+        return KeepSkippedRows(TrainTransformer(trainData, initPredictor: initialModel), trainData, null, initialModel.TrainingHistory.Count);
     }
 
     /// <summary>
@@ -75,7 +79,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     public new TTransformer Fit(IDataView input)
     {
         CheckColumns(input?.Schema ?? throw new ArgumentNullException(nameof(input)), nameof(input));
-        return base.Fit(input);
+        return KeepSkippedRows(base.Fit(input), input, null, priorEpochs: 0);
     }
 
     /// <summary>
@@ -199,7 +203,36 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     }
 
     private DataViewColumns ResolveColumns(IDataView data)
-        => DataViewColumns.Resolve(data, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null);
+    {
+        // The rows training leaves out are a warning in the log, and (through the Fit overloads) on the model's history.
+        var skipped = new SkippedRows(message =>
+        {
+            using IChannel ch = Host.Start("Training");
+            ch.Warning(message);
+        });
+        _skippedRows.AddOrUpdate(data, skipped);
+        return DataViewColumns.Resolve(data, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null, skipped);
+    }
+
+    /// <summary>
+    /// Puts the warnings about rows the run left out (of <paramref name="trainData"/> and <paramref name="validationData"/>)
+    /// on the first epoch this run added to the model's history (after <paramref name="priorEpochs"/> carried over from a
+    /// warm start). Like every history warning, it is not saved in the model file.
+    /// </summary>
+    private TTransformer KeepSkippedRows(TTransformer transformer, IDataView trainData, IDataView? validationData, int priorEpochs)
+    {
+        string?[] warnings =
+        {
+            _skippedRows.TryGetValue(trainData, out SkippedRows? train) ? train.Warning : null,
+            validationData is not null && _skippedRows.TryGetValue(validationData, out SkippedRows? validation) ? validation.Warning : null,
+        };
+        foreach (string? warning in warnings)
+        {
+            if (warning is not null)
+                transformer.Model.AddHistoryWarning(priorEpochs, warning);
+        }
+        return transformer;
+    }
 
     private static string Describe(NetworkLayout layout) => layout.InputMajorFirstLayer ? $"{layout} (sparse first layer)" : layout.ToString();
 
