@@ -68,12 +68,12 @@ internal sealed class OnnxFeatureResolver
                 }
                 case ColumnConcatenatingTransformer concatenate:
                 {
-                    (string Output, IReadOnlyList<string> Inputs)? column = MlNetPipelineInspection.ConcatenatedColumns(concatenate)
-                        .Cast<(string Output, IReadOnlyList<string> Inputs)?>().LastOrDefault(col => col!.Value.Output == name);
-                    if (column is not { } joined)
+                    IReadOnlyList<string>? sources = MlNetPipelineInspection.ConcatenatedColumns(concatenate)
+                        .Where(col => col.Output == name).Select(col => col.Inputs).LastOrDefault();
+                    if (sources is null)
                         continue;
-                    FeatureSlots[] parts = joined.Inputs.Select(source => Resolve(source, i)).ToArray();
-                    Describe(i, $"{TypeName(concatenate)} ({joined.Output} ← {string.Join(", ", joined.Inputs)}): Concat");
+                    FeatureSlots[] parts = sources.Select(source => Resolve(source, i)).ToArray();
+                    Describe(i, $"{TypeName(concatenate)} ({name} ← {string.Join(", ", sources)}): Concat");
                     return new FeatureSlots(parts.SelectMany(p => p.Inputs).ToArray(),
                         parts.SelectMany(p => p.Scale).ToArray(), parts.SelectMany(p => p.Shift).ToArray());
                 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
