@@ -28,6 +28,13 @@ public class OnnxConcatenateExportTests
         public float[] Shape { get; set; } = Array.Empty<float>();
 
         public float Weight { get; set; }
+
+        public float Fare { get; set; }
+    }
+
+    private sealed class ScoredValue
+    {
+        public float Score { get; set; }
     }
 
     private sealed class ScoredRow
@@ -57,6 +64,7 @@ public class OnnxConcatenateExportTests
             Size = c.Features[0],
             Shape = new[] { c.Features[1], c.Features[2] },
             Weight = c.Features[3],
+            Fare = c.Features[0] / 50 - c.Features[1] + 0.001f * c.Features[3],
         }).ToList();
     }
 
@@ -119,6 +127,29 @@ public class OnnxConcatenateExportTests
         Assert.Equal(expected.Select(e => e.PredictedLabel), labels);
         Assert.Contains(labels, l => l);
         Assert.Contains(labels, l => !l);
+    }
+
+    [Fact]
+    public void TheTaxiFareTutorialsShapeCopiesTheLabelAndConcatenatesTheFeatures()
+    {
+        // The regression tutorial's pipeline: CopyColumns("Label", "FareAmount") (not needed to score, so left out),
+        // Concatenate of the numeric columns, NormalizeMeanVariance, the trainer.
+        var ml = new MLContext(seed: 1);
+        IDataView train = ml.Data.LoadFromEnumerable(Split(400, 1));
+        ITransformer model = ml.Transforms.CopyColumns("Label", "Fare")
+            .Append(ml.Transforms.Concatenate("Features", "Size", "Shape", "Weight"))
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            .Append(ml.Regression.Trainers.Mlp(SmallOptions()))
+            .Fit(train);
+        List<SplitRow> rows = Split(500, 2);
+        ScoredValue[] expected = ml.Data.CreateEnumerable<ScoredValue>(model.Transform(ml.Data.LoadFromEnumerable(rows)), false).ToArray();
+
+        using var session = new InferenceSession(Export(ml, model, train.Schema));
+
+        Assert.Equal(new[] { "Size", "Shape", "Weight" }, session.InputMetadata.Keys);
+        using var results = session.Run(Inputs(rows));
+        float[] scores = results.First(r => r.Name == "Score").AsEnumerable<float>().ToArray();
+        Assert.True(MaxAbsDifference(expected.Select(e => e.Score), scores) <= Tolerance);
     }
 
     /// <summary>The three data columns as ONNX Runtime inputs: scalars as [N, 1], the vector as [N, 2].</summary>
