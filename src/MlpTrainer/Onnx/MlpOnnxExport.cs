@@ -21,7 +21,8 @@ namespace MlpTrainer;
 /// <c>NormalizeMeanVariance</c>, <c>NormalizeRobustScaling</c>: y = (x − offset)·scale), before or after the
 /// <c>Concatenate</c>, all folded into the first layer's weights and biases; and <c>MapValueToKey</c> on the label,
 /// which only training needs and is left out. After a multiclass MLP it may hold <c>MapKeyToValue</c> of
-/// <c>PredictedLabel</c>, which becomes an output with the label's original values. Any other transformer throws
+/// <c>PredictedLabel</c>, which becomes an output with the label's original values, and after any MLP <c>CopyColumns</c>
+/// of its outputs, each one more output (<c>Identity</c>). Any other transformer throws
 /// <see cref="NotSupportedException"/> naming its type and the line that exports the MLP alone (its transformer and
 /// the transformed data's schema), whose features you then compute yourself.</para>
 /// <para><b>Inputs.</b> One float32 tensor per data column the features are made from, named like the column: [N, size]

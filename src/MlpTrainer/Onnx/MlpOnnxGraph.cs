@@ -144,6 +144,14 @@ internal static class MlpOnnxGraph
                 throw new InvalidOperationException($"Unknown task {network.Task}.");
         }
 
+        // CopyColumns after the trainer: the same tensor under another name, in pipeline order (a copy may copy a copy).
+        foreach (OnnxOutput copy in plan.Outputs.Where(o => o.Kind == OnnxOutputKind.Copy))
+        {
+            string source = copy.Source ?? throw new InvalidOperationException($"The copy '{copy.Name}' has no source.");
+            g.AddNode("Identity", new[] { source }, copy.Name);
+            outputTypes[copy.Name] = outputTypes[source];
+        }
+
         foreach (OnnxOutput output in plan.Outputs)
         {
             (TensorProto.Types.DataType type, long?[] dims) = outputTypes[output.Name];

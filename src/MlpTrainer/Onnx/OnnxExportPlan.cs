@@ -16,10 +16,13 @@ internal enum OnnxOutputKind
 
     /// <summary>The predicted key mapped back to the label's original value (a <c>MapKeyToValue</c> after the trainer).</summary>
     LabelValue,
+
+    /// <summary>A copy of an earlier output, <see cref="OnnxOutput.Source"/> (a <c>CopyColumns</c> after the trainer).</summary>
+    Copy,
 }
 
-/// <summary>One graph output: its name (the ML.NET column it reproduces) and what it carries.</summary>
-internal sealed record OnnxOutput(string Name, OnnxOutputKind Kind);
+/// <summary>One graph output: its name (the ML.NET column it reproduces), what it carries and, for a copy, the output it copies.</summary>
+internal sealed record OnnxOutput(string Name, OnnxOutputKind Kind, string? Source = null);
 
 /// <summary>
 /// The original values of the label's keys, for <see cref="OnnxOutputKind.LabelValue"/> outputs: key k (1-based)

@@ -18,7 +18,8 @@ namespace MlpTrainer.Onnx;
 /// <item>before it, <see cref="ValueToKeyMappingTransformer"/>s on other columns (the label), and those known
 /// transformers on columns the features do not come from: not needed to score, so left out;</item>
 /// <item>after it (multiclass), <see cref="KeyToValueMappingTransformer"/>s on the predicted-label column: an output
-/// with the label's original values.</item>
+/// with the label's original values;</item>
+/// <item>after it, <c>CopyColumns</c> of its outputs: one more output each (<c>Identity</c>).</item>
 /// </list>
 /// Anything else throws <see cref="NotSupportedException"/> naming the transformer's type and its place in the pipeline,
 /// and the line of code that exports the MLP alone.
@@ -85,22 +86,37 @@ internal static class OnnxPipelineReader
         if (network.Task != MlpTask.Regression)
             outputs.Add(new OnnxOutput(predictedLabel ?? "PredictedLabel", OnnxOutputKind.PredictedLabel));
 
-        // After the trainer: MapKeyToValue of the predicted key.
+        // After the trainer: MapKeyToValue of the predicted key, CopyColumns of the outputs.
         OnnxKeyValues? keyValues = null;
         for (int i = trainerIndex + 1; i < steps.Count; i++)
         {
+            if (steps[i] is ColumnCopyingTransformer copy)
+            {
+                IReadOnlyList<(string Output, string Input)> copies = MlNetPipelineInspection.ColumnPairs(copy);
+                foreach ((string output, string input) in copies)
+                {
+                    if (!outputs.Any(o => o.Name == input))
+                        throw Unsupported(steps, i, $"it copies '{input}', which is not one of the exported outputs ({string.Join(", ", outputs.Select(o => o.Name))}). {workaround}");
+                    if (outputs.Any(o => o.Name == output))
+                        throw Unsupported(steps, i, $"its copy '{output}' replaces an output of the same name; copy to a new name");
+                    outputs.Add(new OnnxOutput(output, OnnxOutputKind.Copy, input));
+                }
+                summary[i] = $"{TypeName(copy)} ({string.Join(", ", copies.Select(p => $"{p.Output} ← {p.Input}"))}): Identity";
+                continue;
+            }
             if (steps[i] is not KeyToValueMappingTransformer toValue || network.Task != MlpTask.Multiclass)
                 throw Unsupported(steps, i, (network.Task == MlpTask.Multiclass
-                    ? "after a multiclass MLP only MapKeyToValue of the PredictedLabel column is supported"
-                    : $"nothing may follow a {network.Task.ToString().ToLowerInvariant()} MLP") + ". " + workaround);
+                    ? "after a multiclass MLP only MapKeyToValue of the PredictedLabel column and CopyColumns are supported"
+                    : $"after a {network.Task.ToString().ToLowerInvariant()} MLP only CopyColumns is supported") + ". " + workaround);
             IReadOnlyList<(string Output, string Input)> pairs = MlNetPipelineInspection.ColumnPairs(toValue);
             foreach ((string output, string input) in pairs)
             {
                 if (!outputs.Any(o => o.Name == input && o.Kind == OnnxOutputKind.PredictedLabel))
                     throw Unsupported(steps, i, $"it maps column '{input}'; only the MLP's predicted key ('{predictedLabel ?? "PredictedLabel"}') can be mapped back to the label's values");
+                if (outputs.Any(o => o.Kind == OnnxOutputKind.Copy && o.Source == output))
+                    throw Unsupported(steps, i, $"it replaces '{output}', which an earlier CopyColumns copied; map the key to a new column name");
             }
             keyValues ??= ReadKeyValues(trainerOutput[predictedLabel ?? "PredictedLabel"], network.Layout.OutputSize);
-            schema = toValue.GetOutputSchema(schema);
             foreach ((string output, string input) in pairs)
             {
                 int existing = outputs.FindIndex(o => o.Name == output);

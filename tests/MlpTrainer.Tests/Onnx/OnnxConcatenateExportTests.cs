@@ -152,6 +152,30 @@ public class OnnxConcatenateExportTests
         Assert.True(MaxAbsDifference(expected.Select(e => e.Score), scores) <= Tolerance);
     }
 
+    [Fact]
+    public void CopyColumnsAfterTheMlpAreMoreOutputs()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView train = ml.Data.LoadFromEnumerable(Binary(200, 1));
+        ITransformer model = ml.Transforms.NormalizeMinMax("Features")
+            .Append(ml.BinaryClassification.Trainers.Mlp(SmallOptions()))
+            .Append(ml.Transforms.CopyColumns("Decision", "PredictedLabel"))
+            .Append(ml.Transforms.CopyColumns("Odds", "Probability"))
+            .Fit(train);
+        List<BinaryRow> rows = Binary(300, 2);
+
+        using var session = new InferenceSession(Export(ml, model, train.Schema));
+
+        Assert.Equal(new[] { "Score", "Probability", "PredictedLabel", "Decision", "Odds" }, session.OutputMetadata.Keys);
+        var input = new DenseTensor<float>(Flatten(rows.Select(r => r.Features)), new[] { rows.Count, FeatureCount });
+        using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor("Features", input) });
+        bool[] labels = results.First(r => r.Name == "PredictedLabel").AsEnumerable<bool>().ToArray();
+        Assert.Equal(labels, results.First(r => r.Name == "Decision").AsEnumerable<bool>().ToArray());
+        Assert.Equal(results.First(r => r.Name == "Probability").AsEnumerable<float>().ToArray(), results.First(r => r.Name == "Odds").AsEnumerable<float>().ToArray());
+        Assert.Contains(labels, l => l);
+        Assert.Contains(labels, l => !l);
+    }
+
     /// <summary>The three data columns as ONNX Runtime inputs: scalars as [N, 1], the vector as [N, 2].</summary>
     private static NamedOnnxValue[] Inputs(List<SplitRow> rows) => new[]
     {

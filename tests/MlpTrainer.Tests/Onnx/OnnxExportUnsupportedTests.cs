@@ -83,11 +83,12 @@ public class OnnxExportUnsupportedTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Binary(100, 1));
         ITransformer model = ml.BinaryClassification.Trainers.Mlp(SmallOptions(epochs: 1))
-            .Append(ml.Transforms.CopyColumns("Decision", "PredictedLabel"))
+            .Append(ml.Transforms.Conversion.ConvertType("Decision", "PredictedLabel", DataKind.Single))
             .Fit(data);
 
         var e = Assert.Throws<NotSupportedException>(() => Export(ml, model, data.Schema));
-        Assert.Contains("ColumnCopyingTransformer", e.Message);
+        Assert.Contains("Cannot export TypeConvertingTransformer (step 2 of 2 in the pipeline)", e.Message);
+        Assert.Contains("ml.Model.ExportMlpToOnnx(((IEnumerable<ITransformer>)model).OfType<BinaryPredictionTransformer<MlpBinaryModelParameters>>().Single(), model.Transform(data).Schema, \"mlp.onnx\")", e.Message);
     }
 
     [Fact]
