@@ -224,7 +224,8 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
         string?[] warnings =
         {
             _skippedRows.TryGetValue(trainData, out SkippedRows? train) ? train.Warning : null,
-            validationData is not null && _skippedRows.TryGetValue(validationData, out SkippedRows? validation) ? validation.Warning : null,
+            validationData is not null && !ReferenceEquals(validationData, trainData) && _skippedRows.TryGetValue(validationData, out SkippedRows? validation)
+                ? validation.Warning : null,
         };
         foreach (string? warning in warnings)
         {
