@@ -55,8 +55,10 @@ public sealed class IrisSampleTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"Exported the model to ONNX: {onnx}", result.Output);
         using var session = new InferenceSession(onnx);
-        var setosa = new DenseTensor<float>(new[] { 5.1f, 3.5f, 1.4f, 0.2f }, new[] { 1, 4 });
-        using var outputs = session.Run(new[] { NamedOnnxValue.CreateFromTensor("Features", setosa) });
+        // A setosa: one [1, 1] tensor per measurement, the columns the pipeline concatenates.
+        (string Name, float Value)[] setosa = { ("SepalLength", 5.1f), ("SepalWidth", 3.5f), ("PetalLength", 1.4f), ("PetalWidth", 0.2f) };
+        Assert.Equal(setosa.Select(m => m.Name), session.InputMetadata.Keys);
+        using var outputs = session.Run(setosa.Select(m => NamedOnnxValue.CreateFromTensor(m.Name, new DenseTensor<float>(new[] { m.Value }, new[] { 1, 1 }))).ToArray());
         float[] probabilities = outputs.Single(o => o.Name == "Score").AsTensor<float>().ToArray();
         Assert.Equal(3, probabilities.Length);
         Assert.Equal(1f, probabilities.Sum(), 4);

@@ -74,12 +74,11 @@ public static class IrisSample
 
         if (onnxPath is not null)
         {
-            // ONNX takes one feature vector, so export from the concatenated "Features" on: the normalizer (folded into the
-            // first layer), the MLP and the key-to-species mapping.
-            var fromFeatures = new TransformerChain<ITransformer>(model.Skip(2).ToArray());
-            DataViewSchema featuresSchema = new TransformerChain<ITransformer>(model.Take(2).ToArray()).GetOutputSchema(all.Schema);
-            ml.Model.ExportMlpToOnnx(fromFeatures, featuresSchema, onnxPath);
-            console.MarkupLineInterpolated($"Exported the model to ONNX: [link]{Path.GetFullPath(onnxPath)}[/] (input \"Features\": N × 4 measurements; outputs \"Score\", \"{nameof(IrisPrediction.PredictedSpecies)}\").");
+            // The whole pipeline: the four measurements are the graph's inputs (N × 1 each), joined like Concatenate; the
+            // normalizer is folded into the first layer; the species' key mapping is only needed to train; the
+            // key-to-species mapping becomes an output.
+            ml.Model.ExportMlpToOnnx(model, all.Schema, onnxPath);
+            console.MarkupLineInterpolated($"Exported the model to ONNX: [link]{Path.GetFullPath(onnxPath)}[/] (inputs \"SepalLength\", \"SepalWidth\", \"PetalLength\", \"PetalWidth\": N × 1 each; outputs \"Score\", \"{nameof(IrisPrediction.PredictedSpecies)}\").");
         }
         return 0;
     }

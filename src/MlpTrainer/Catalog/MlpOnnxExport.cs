@@ -11,18 +11,24 @@ namespace MlpTrainer;
 /// </summary>
 /// <remarks>
 /// <para><b>Format.</b> ONNX IR version 8, operator set 17 of the default domain (ai.onnx), standard operators only:
-/// Gemm, Relu, Sigmoid, Tanh, LeakyRelu, Softmax, ArgMax, Add, Mul, Cast, Gather, Greater, Identity.</para>
+/// Concat, Gemm, Relu, Sigmoid, Tanh, LeakyRelu, Softmax, ArgMax, Add, Mul, Cast, Gather, Greater, Identity.</para>
 /// <para><b>What is exported.</b> <c>model</c> is the MLP's prediction transformer
 /// (<c>MulticlassPredictionTransformer&lt;MlpModelParameters&gt;</c>,
 /// <c>BinaryPredictionTransformer&lt;MlpBinaryModelParameters&gt;</c> or
 /// <c>RegressionPredictionTransformer&lt;MlpRegressionModelParameters&gt;</c>) or a <c>TransformerChain</c> around it.
-/// Before the MLP the chain may hold affine normalizers of the feature vector (<c>NormalizeMinMax</c>,
-/// <c>NormalizeMeanVariance</c>, <c>NormalizeRobustScaling</c>: y = (x − offset)·scale), which are folded into the
-/// first layer's weights and biases, and <c>MapValueToKey</c> on the label, which only training needs and is left out.
-/// After a multiclass MLP it may hold <c>MapKeyToValue</c> of <c>PredictedLabel</c>, which becomes an output with the
-/// label's original values. Any other transformer throws <see cref="NotSupportedException"/> naming its type.</para>
-/// <para><b>Input.</b> One float32 tensor [N, features] named like the data's feature column (the column the first
-/// normalizer reads, or the MLP's feature column), N dynamic.</para>
+/// Before the MLP the chain may hold, on the columns the feature vector is made from, <c>Concatenate</c> of Single
+/// columns (scalars or vectors), <c>CopyColumns</c> and affine normalizers (<c>NormalizeMinMax</c>,
+/// <c>NormalizeMeanVariance</c>, <c>NormalizeRobustScaling</c>: y = (x − offset)·scale), before or after the
+/// <c>Concatenate</c>, all folded into the first layer's weights and biases; and <c>MapValueToKey</c> on the label,
+/// which only training needs and is left out. After a multiclass MLP it may hold <c>MapKeyToValue</c> of
+/// <c>PredictedLabel</c>, which becomes an output with the label's original values, and after any MLP <c>CopyColumns</c>
+/// of its outputs, each one more output (<c>Identity</c>). Any other transformer throws
+/// <see cref="NotSupportedException"/> naming its type and the line that exports the MLP alone (its transformer and
+/// the transformed data's schema), whose features you then compute yourself.</para>
+/// <para><b>Inputs.</b> One float32 tensor per data column the features are made from, named like the column: [N, size]
+/// for a vector, [N, 1] for a scalar, N dynamic; several are joined with <c>Concat</c> in the pipeline's order. Without
+/// a <c>Concatenate</c> that is the one feature column (the column the first normalizer reads, or the MLP's feature
+/// column).</para>
 /// <para><b>Graph and outputs</b>, named like ML.NET's columns; per-row scalars have shape [N, 1]:</para>
 /// <list type="bullet">
 /// <item><b>Every task:</b> one <c>Gemm</c> (transB = 1, weights [units, inputs]) per dense layer, each hidden one followed by

@@ -38,33 +38,40 @@ internal sealed class DataViewColumns
     /// <summary>The number of classes, or 0 for regression.</summary>
     public int ClassCount { get; }
 
-    public static DataViewColumns Resolve(IDataView data, MlpTask task, string featureColumn, string labelColumn, string? weightColumn)
-    {
-        DataViewSchema.Column features = FindColumn(data.Schema, featureColumn, "feature");
-        DataViewSchema.Column label = FindColumn(data.Schema, labelColumn, "label");
-        DataViewSchema.Column? weight = weightColumn is null ? null : FindColumn(data.Schema, weightColumn, "weight");
-        if (features.Type is not VectorDataViewType { ItemType: NumberDataViewType { RawType: var itemType }, IsKnownSize: true } vectorType || itemType != typeof(float))
-            throw new ArgumentOutOfRangeException(nameof(featureColumn), $"The feature column '{featureColumn}' must be a known-size vector of Single; it is {features.Type}.");
-        if (weight is { } w && w.Type != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(weightColumn), $"The weight column '{weightColumn}' must be Single; it is {w.Type}.");
+    /// <summary>Where the rows training leaves out are told (a warning), or null to log them with the other decisions.</summary>
+    public SkippedRows? Skipped { get; private init; }
 
+    /// <summary>The data's columns for <paramref name="task"/>, checked.</summary>
+    /// <param name="data">The data view.</param>
+    /// <param name="task">The task, which decides the label's kind.</param>
+    /// <param name="featureColumn">The feature vector's column.</param>
+    /// <param name="labelColumn">The label's column.</param>
+    /// <param name="weightColumn">The example weight's column, or null.</param>
+    /// <param name="skipped">Where the rows training leaves out are told, or null to log them with the other decisions.</param>
+    public static DataViewColumns Resolve(IDataView data, MlpTask task, string featureColumn, string labelColumn, string? weightColumn, SkippedRows? skipped = null)
+    {
+        // The kinds of column, checked with messages that name the fix (the same check runs before ML.NET's own at Fit).
+        if (TrainingColumnCheck.Find(data.Schema, task, featureColumn, labelColumn, weightColumn) is { } problem)
+        {
+            string parameter = problem.Role switch { "feature" => nameof(featureColumn), "label" => nameof(labelColumn), _ => nameof(weightColumn) };
+            throw new ArgumentOutOfRangeException(parameter, problem.Message);
+        }
+        DataViewSchema.Column features = data.Schema[featureColumn];
+        DataViewSchema.Column label = data.Schema[labelColumn];
+        DataViewSchema.Column? weight = weightColumn is null ? null : data.Schema[weightColumn];
+        var vectorType = (VectorDataViewType)features.Type;
         int classes = task switch
         {
             MlpTask.Multiclass => label.Type is KeyDataViewType { Count: > 0 and <= int.MaxValue } key ? (int)key.Count
-                : throw new ArgumentOutOfRangeException(nameof(labelColumn), $"The label column '{labelColumn}' must be a key type (use MapValueToKey); it is {label.Type}."),
-            MlpTask.Binary => label.Type == BooleanDataViewType.Instance ? 2
-                : throw new ArgumentOutOfRangeException(nameof(labelColumn), $"The label column '{labelColumn}' must be Boolean for binary classification; it is {label.Type}."),
-            MlpTask.Regression => label.Type == NumberDataViewType.Single ? 0
-                : throw new ArgumentOutOfRangeException(nameof(labelColumn), $"The label column '{labelColumn}' must be Single for regression; it is {label.Type}."),
+                : throw new ArgumentOutOfRangeException(nameof(labelColumn), $"The label column '{labelColumn}' is a key of {((KeyDataViewType)label.Type).Count} values; " +
+                                                                              $"the MLP needs 1 to {int.MaxValue} classes. Make it with ml.Transforms.Conversion.MapValueToKey(\"{labelColumn}\")."),
+            MlpTask.Binary => 2,
+            MlpTask.Regression => 0,
             _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
         };
-        return new DataViewColumns(data, task, features, label, weight, vectorType.Size, classes);
+        return new DataViewColumns(data, task, features, label, weight, vectorType.Size, classes) { Skipped = skipped };
     }
 
     /// <summary>Opens a new row cursor over the columns: one pass over the data.</summary>
     public DataViewRowReader OpenReader(CancellationToken cancellation = default) => new(this, cancellation);
-
-    private static DataViewSchema.Column FindColumn(DataViewSchema schema, string name, string role)
-        => schema.GetColumnOrNull(name)
-           ?? throw new ArgumentOutOfRangeException(name, $"The {role} column '{name}' is not in the data. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
 }

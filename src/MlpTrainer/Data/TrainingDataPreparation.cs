@@ -109,7 +109,7 @@ internal sealed class TrainingDataPreparation
             DataViewReader.Result read = DataViewReader.Read(train, sparse, limit, o.CancellationToken);
             if (!read.ExceededLimit)
             {
-                RowDataset trainRows = Checked(read, "training");
+                RowDataset trainRows = Checked(read, "training", train);
                 return PrepareInMemory(layout, density, trainRows, ReadValidation(validation, train, sparse), seed);
             }
             double perRow = read.RowsRead == 0 ? bytesPerRow : (double)read.BytesRead / read.RowsRead;
@@ -191,7 +191,7 @@ internal sealed class TrainingDataPreparation
             holdOut = new ValidationHoldOut(seed, o.ValidationFraction);
 
         StreamingScan.Result scan = StreamingScan.Run(columns, holdOut, sparse, hashRows: o.CheckpointDirectory is not null, o.CancellationToken);
-        LogSkipped("training", scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
+        LogSkipped(columns, "training", scan.UsableRows, scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
         if (scan.UsableRows == 0)
             throw NoUsableRows("training", scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
         if (holdOut is not null)
@@ -243,23 +243,39 @@ internal sealed class TrainingDataPreparation
         if (validation.FeatureCount != train.FeatureCount || validation.ClassCount != train.ClassCount)
             throw new InvalidOperationException($"The validation data has {validation.FeatureCount} features and {validation.ClassCount} classes; " +
                                                 $"the training data has {train.FeatureCount} and {train.ClassCount}.");
-        return Checked(DataViewReader.Read(validation, sparse, limitBytes: null, _options.CancellationToken), "validation");
+        return Checked(DataViewReader.Read(validation, sparse, limitBytes: null, _options.CancellationToken), "validation", validation);
     }
 
-    private RowDataset Checked(DataViewReader.Result read, string role)
+    private RowDataset Checked(DataViewReader.Result read, string role, DataViewColumns columns)
     {
-        LogSkipped(role, read.SkippedMissingLabel, read.SkippedBadFeatures, read.SkippedBadWeight);
+        LogSkipped(columns, role, read.Dataset!.RowCount, read.SkippedMissingLabel, read.SkippedBadFeatures, read.SkippedBadWeight);
         if (read.Dataset!.RowCount == 0)
             throw NoUsableRows(role, read.SkippedMissingLabel, read.SkippedBadFeatures, read.SkippedBadWeight);
         return read.Dataset;
     }
 
     private Exception NoUsableRows(string role, long missingLabel, long badFeatures, long badWeight)
-        => new InvalidOperationException($"The {role} data has no usable rows: {missingLabel} had a missing label, {badFeatures} a NaN or infinite feature in '{_options.FeatureColumnName}'" +
-                                         (badWeight > 0 ? $" and {badWeight} a bad weight." : "."));
-
-    private void LogSkipped(string role, long missingLabel, long badFeatures, long badWeight)
     {
+        if (missingLabel == 0 && badFeatures == 0 && badWeight == 0)
+            return new InvalidOperationException($"The {role} data is empty: it has no rows. Check what loads it (the file's path, " +
+                                                 "the loader's separator and hasHeader) and any filter or split before the trainer.");
+        return new InvalidOperationException($"The {role} data has no usable rows: {missingLabel} had a missing label, {badFeatures} a NaN or infinite feature in '{_options.FeatureColumnName}'" +
+                                             (badWeight > 0 ? $" and {badWeight} a bad weight" : "") +
+                                             (badFeatures > 0 ? $". Replace missing values before the trainer, e.g. ml.Transforms.ReplaceMissingValues(\"{_options.FeatureColumnName}\")" : "") +
+                                             (missingLabel > 0 ? ". A missing label is NaN (regression), or a value MapValueToKey did not see (key 0)" : "") + ".");
+    }
+
+    /// <summary>
+    /// The rows left out of a read: a warning through the columns' <see cref="DataViewColumns.Skipped"/> (the trainer's
+    /// case, which also keeps it on the model's history), else one log line per reason.
+    /// </summary>
+    private void LogSkipped(DataViewColumns columns, string role, long usableRows, long missingLabel, long badFeatures, long badWeight)
+    {
+        if (columns.Skipped is { } skipped)
+        {
+            skipped.Report(role, usableRows, missingLabel, badFeatures, badWeight, _options.FeatureColumnName);
+            return;
+        }
         if (missingLabel > 0)
             _log($"Skipped {missingLabel} {role} rows with a missing label.");
         if (badFeatures > 0)

@@ -18,13 +18,16 @@ namespace MlpTrainer;
 /// <typeparam name="TTransformer">The ML.NET prediction transformer <c>Fit</c> returns.</typeparam>
 /// <typeparam name="TModel">The model inside it.</typeparam>
 /// <typeparam name="TOutput">What the model produces per row.</typeparam>
-public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerEstimatorBase<TTransformer, TModel>
+public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerEstimatorBase<TTransformer, TModel>, IEstimator<TTransformer>
     where TTransformer : ISingleFeaturePredictionTransformer<TModel>
     where TModel : MlpModelParametersBase<TOutput>
 {
     private static readonly TrainerInfo SharedInfo = new(normalization: true, caching: false, supportValid: true, supportIncrementalTrain: true);
 
     private readonly MlpOptions _options;
+
+    /// <summary>The rows each data view's last read left out, for <see cref="KeepSkippedRows"/> (weakly keyed: no view is kept alive).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IDataView, SkippedRows> _skippedRows = new();
 
     private protected MlpEstimatorBase(IHostEnvironment env, string name, MlpOptions options, SchemaShape.Column label)
         : base(Contracts.CheckRef(env, nameof(env)).Register(name),
@@ -47,7 +50,11 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     /// history; early stopping and <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/> then watch the validation data.
     /// </summary>
     public TTransformer Fit(IDataView trainData, IDataView validationData)
-        => TrainTransformer(trainData, validationSet: validationData ?? throw new ArgumentNullException(nameof(validationData)));
+    {
+        CheckColumns(trainData?.Schema ?? throw new ArgumentNullException(nameof(trainData)), nameof(trainData));
+        CheckColumns(validationData?.Schema ?? throw new ArgumentNullException(nameof(validationData)), nameof(validationData));
+        return KeepSkippedRows(TrainTransformer(trainData, validationSet: validationData), trainData, validationData, priorEpochs: 0);
+    }
 
     /// <summary>
     /// Continues training <paramref name="initialModel"/> (warm start) for <see cref="MlpOptions.NumberOfEpochs"/> more
@@ -56,7 +63,42 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     /// <see cref="MlpOptions.CheckpointDirectory"/>).
     /// </summary>
     public TTransformer Fit(IDataView trainData, TModel initialModel)
-        => TrainTransformer(trainData, initPredictor: initialModel ?? throw new ArgumentNullException(nameof(initialModel)));
+    {
+        CheckColumns(trainData?.Schema ?? throw new ArgumentNullException(nameof(trainData)), nameof(trainData));
+        ArgumentNullException.ThrowIfNull(initialModel);
+        return KeepSkippedRows(TrainTransformer(trainData, initPredictor: initialModel), trainData, null, initialModel.TrainingHistory.Count);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="input"/>. Its feature, label and weight columns are checked first; a column that is
+    /// missing or of the wrong kind throws <see cref="ArgumentOutOfRangeException"/> (as ML.NET's schema check does) with
+    /// the transform that fixes it, e.g. <c>MapValueToKey</c> for a multiclass label, <c>ConvertType</c> to Single for
+    /// Double features, <c>Concatenate</c> for separate feature columns.
+    /// </summary>
+    public new TTransformer Fit(IDataView input)
+    {
+        CheckColumns(input?.Schema ?? throw new ArgumentNullException(nameof(input)), nameof(input));
+        return KeepSkippedRows(base.Fit(input), input, null, priorEpochs: 0);
+    }
+
+    /// <summary>
+    /// The columns <c>Fit</c>'s transformer adds to <paramref name="inputSchema"/> (ML.NET's schema propagation, which a
+    /// pipeline runs before fitting). Checks the feature, label and weight columns as <see cref="Fit(IDataView)"/> does.
+    /// </summary>
+    public new SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        Host.CheckValue(inputSchema, nameof(inputSchema));
+        if (TrainingColumnCheck.Find(inputSchema, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null) is { } problem)
+            throw Host.ExceptParam(nameof(inputSchema), problem.Message);
+        return base.GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Throws, before ML.NET's own schema check, when the data's columns do not fit: the message names the fix.</summary>
+    private void CheckColumns(DataViewSchema schema, string parameter)
+    {
+        if (TrainingColumnCheck.Find(schema, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null) is { } problem)
+            throw Host.ExceptParam(parameter, problem.Message);
+    }
 
     /// <summary>
     /// Checks the loaded ML.NET and <paramref name="options"/> for <paramref name="task"/> and returns the copy the
@@ -112,7 +154,37 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     }
 
     private DataViewColumns ResolveColumns(IDataView data)
-        => DataViewColumns.Resolve(data, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null);
+    {
+        // The rows training leaves out are a warning in the log, and (through the Fit overloads) on the model's history.
+        var skipped = new SkippedRows(message =>
+        {
+            using IChannel ch = Host.Start("Training");
+            ch.Warning(message);
+        });
+        _skippedRows.AddOrUpdate(data, skipped);
+        return DataViewColumns.Resolve(data, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null, skipped);
+    }
+
+    /// <summary>
+    /// Puts the warnings about rows the run left out (of <paramref name="trainData"/> and <paramref name="validationData"/>)
+    /// on the first epoch this run added to the model's history (after <paramref name="priorEpochs"/> carried over from a
+    /// warm start). Like every history warning, it is not saved in the model file.
+    /// </summary>
+    private TTransformer KeepSkippedRows(TTransformer transformer, IDataView trainData, IDataView? validationData, int priorEpochs)
+    {
+        string?[] warnings =
+        {
+            _skippedRows.TryGetValue(trainData, out SkippedRows? train) ? train.Warning : null,
+            validationData is not null && !ReferenceEquals(validationData, trainData) && _skippedRows.TryGetValue(validationData, out SkippedRows? validation)
+                ? validation.Warning : null,
+        };
+        foreach (string? warning in warnings)
+        {
+            if (warning is not null)
+                transformer.Model.AddHistoryWarning(priorEpochs, warning);
+        }
+        return transformer;
+    }
 
     /// <summary>Each class's label value as text: the key's value for multiclass, False/True for binary.</summary>
     private string[] ClassNames(DataViewSchema.Column label, int classes)

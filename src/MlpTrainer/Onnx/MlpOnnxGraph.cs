@@ -44,7 +44,11 @@ internal static class MlpOnnxGraph
         NetworkLayout layout = network.Layout;
         EnsureExportable(layout);
         var g = new OnnxGraphBuilder("MlpTrainer");
-        string x = g.AddInput(plan.InputName, TensorProto.Types.DataType.Float, null, layout.InputSize);
+        // One float input per data column ([N, 1] for a scalar), joined along the slots when the features are a Concatenate.
+        foreach (OnnxInput input in plan.Inputs.DistinctBy(i => i.Name))
+            g.AddInput(input.Name, TensorProto.Types.DataType.Float, null, input.Width);
+        string x = plan.Inputs.Count == 1 ? plan.Inputs[0].Name
+            : g.AddNode("Concat", plan.Inputs.Select(i => i.Name).ToArray(), "mlp.features", IntAttribute("axis", 1));
 
         string scoreName = NameOf(plan, OnnxOutputKind.Score) ?? "mlp.score";
         string? probabilityName = NameOf(plan, OnnxOutputKind.Probability);
@@ -138,6 +142,14 @@ internal static class MlpOnnxGraph
             }
             default:
                 throw new InvalidOperationException($"Unknown task {network.Task}.");
+        }
+
+        // CopyColumns after the trainer: the same tensor under another name, in pipeline order (a copy may copy a copy).
+        foreach (OnnxOutput copy in plan.Outputs.Where(o => o.Kind == OnnxOutputKind.Copy))
+        {
+            string source = copy.Source ?? throw new InvalidOperationException($"The copy '{copy.Name}' has no source.");
+            g.AddNode("Identity", new[] { source }, copy.Name);
+            outputTypes[copy.Name] = outputTypes[source];
         }
 
         foreach (OnnxOutput output in plan.Outputs)
@@ -250,7 +262,8 @@ internal static class MlpOnnxGraph
     private static string DescribeGraph(OnnxExportPlan plan)
     {
         var text = new StringBuilder();
-        text.AppendLine($"Input '{plan.InputName}': float32 [N, {plan.Network.Layout.InputSize}].");
+        text.Append("Inputs: ").AppendJoin(", ", plan.Inputs.DistinctBy(i => i.Name).Select(i => $"'{i.Name}' float32 [N, {i.Width}]"))
+            .AppendLine(plan.Inputs.Count == 1 ? "." : $", joined by Concat into [N, {plan.Network.Layout.InputSize}] in the order {string.Join(", ", plan.Inputs.Select(i => i.Name))}.");
         text.AppendLine("Pipeline:");
         foreach (string step in plan.PipelineSummary)
             text.AppendLine($"  {step}");

@@ -16,10 +16,13 @@ internal enum OnnxOutputKind
 
     /// <summary>The predicted key mapped back to the label's original value (a <c>MapKeyToValue</c> after the trainer).</summary>
     LabelValue,
+
+    /// <summary>A copy of an earlier output, <see cref="OnnxOutput.Source"/> (a <c>CopyColumns</c> after the trainer).</summary>
+    Copy,
 }
 
-/// <summary>One graph output: its name (the ML.NET column it reproduces) and what it carries.</summary>
-internal sealed record OnnxOutput(string Name, OnnxOutputKind Kind);
+/// <summary>One graph output: its name (the ML.NET column it reproduces), what it carries and, for a copy, the output it copies.</summary>
+internal sealed record OnnxOutput(string Name, OnnxOutputKind Kind, string? Source = null);
 
 /// <summary>
 /// The original values of the label's keys, for <see cref="OnnxOutputKind.LabelValue"/> outputs: key k (1-based)
@@ -29,7 +32,7 @@ internal sealed record OnnxKeyValues(Proto.TensorProto.Types.DataType ElementTyp
 
 /// <summary>
 /// Everything the graph needs, read from a fitted MLP transformer or pipeline by <see cref="OnnxPipelineReader"/>:
-/// the network, the feature input, the affine feature map the pipeline's normalizers amount to (folded into the
+/// the network, the feature inputs, the affine feature map the pipeline's normalizers amount to (folded into the
 /// first layer), the binary threshold, and the outputs in ML.NET's column order.
 /// </summary>
 internal sealed class OnnxExportPlan
@@ -38,8 +41,11 @@ internal sealed class OnnxExportPlan
 
     public MlpTask Task => Network.Task;
 
-    /// <summary>The graph's input: the feature column of the data the pipeline is applied to.</summary>
-    public required string InputName { get; init; }
+    /// <summary>
+    /// The data columns the features are made of, in slot order: one graph input per distinct name, joined with
+    /// <c>Concat</c> when there are several (a column named twice is one input read twice).
+    /// </summary>
+    public required IReadOnlyList<OnnxInput> Inputs { get; init; }
 
     /// <summary>
     /// Normalized features are <c>x·InputScale + InputShift</c>, per feature; both null without a normalizer.

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
@@ -12,14 +11,18 @@ namespace MlpTrainer.Onnx;
 /// flattened) around one, into an <see cref="OnnxExportPlan"/>. What the exporter understands:
 /// <list type="bullet">
 /// <item>exactly one MLP prediction transformer (multiclass, binary or regression);</item>
-/// <item>before it, affine <see cref="NormalizingTransformer"/>s (min-max, mean-variance) on the column chain that
-/// leads to the MLP's feature column: folded into the first layer;</item>
-/// <item>before it, <see cref="ValueToKeyMappingTransformer"/>s on other columns (the label): only needed for
-/// training, so ignored;</item>
+/// <item>before it, on the columns that make the MLP's feature vector (see <see cref="OnnxFeatureResolver"/>):
+/// <c>Concatenate</c> of Single columns (scalars or vectors; one graph input per data column), <c>CopyColumns</c>,
+/// and affine <see cref="NormalizingTransformer"/>s (min-max, mean-variance, robust scaling), folded into the first
+/// layer;</item>
+/// <item>before it, <see cref="ValueToKeyMappingTransformer"/>s on other columns (the label), and those known
+/// transformers on columns the features do not come from: not needed to score, so left out;</item>
 /// <item>after it (multiclass), <see cref="KeyToValueMappingTransformer"/>s on the predicted-label column: an output
-/// with the label's original values.</item>
+/// with the label's original values;</item>
+/// <item>after it, <c>CopyColumns</c> of its outputs: one more output each (<c>Identity</c>).</item>
 /// </list>
-/// Anything else throws <see cref="NotSupportedException"/> naming the transformer's type and its place in the pipeline.
+/// Anything else throws <see cref="NotSupportedException"/> naming the transformer's type and its place in the pipeline,
+/// and the line of code that exports the MLP alone.
 /// </summary>
 internal static class OnnxPipelineReader
 {
@@ -38,60 +41,31 @@ internal static class OnnxPipelineReader
         };
         var summary = new string[steps.Count];
         summary[trainerIndex] = $"{TypeName(trainer)} ({featureColumn}): the {network.Layout} {network.HiddenActivation} network";
+        string workaround = ExportAloneHint(trainer, featureColumn);
 
-        // Before the trainer: walk back from the MLP's feature column to the column the data provides.
-        var normalizers = new List<(int Step, ImmutableArray<float> Scale, ImmutableArray<float> Offset)>();
-        var onPath = new bool[steps.Count];
-        string feature = featureColumn;
-        for (int i = trainerIndex - 1; i >= 0; i--)
-        {
-            switch (steps[i])
-            {
-                case NormalizingTransformer normalizer:
-                {
-                    IReadOnlyList<(string Output, string Input)> pairs = MlNetPipelineInspection.ColumnPairs(normalizer);
-                    for (int c = 0; c < pairs.Count; c++)
-                    {
-                        if (pairs[c].Output != feature)
-                            throw Unsupported(steps, i, $"it normalizes column '{pairs[c].Output}', which is not on the way to the MLP's features ('{feature}'); only the feature vector's normalizer is folded into the network");
-                        if (normalizer.GetNormalizerModelParameters(c) is not NormalizingTransformer.AffineNormalizerModelParameters<ImmutableArray<float>> affine)
-                            throw Unsupported(steps, i, $"its normalizer for '{pairs[c].Output}' is {TypeName(normalizer.GetNormalizerModelParameters(c).GetType())}; only affine normalizers (NormalizeMinMax, NormalizeMeanVariance, NormalizeRobustScaling) on a feature vector fold into the first layer");
-                        normalizers.Add((i, affine.Scale, affine.Offset));
-                        summary[i] = $"{TypeName(normalizer)} ({pairs[c].Output} ← {pairs[c].Input}): affine, folded into the first layer";
-                        feature = pairs[c].Input;
-                    }
-                    onPath[i] = true;
-                    break;
-                }
-                case ValueToKeyMappingTransformer keys:
-                {
-                    IReadOnlyList<(string Output, string Input)> pairs = MlNetPipelineInspection.ColumnPairs(keys);
-                    if (pairs.Any(p => p.Output == feature))
-                        throw Unsupported(steps, i, $"it maps the feature column '{feature}' to keys; MapValueToKey is supported on the label only");
-                    summary[i] = $"{TypeName(keys)} ({string.Join(", ", pairs.Select(p => p.Output))}): the label's key mapping, not needed to score";
-                    break;
-                }
-                default:
-                    throw Unsupported(steps, i, "the ONNX export folds affine normalizers of the features and ignores MapValueToKey on the label; nothing else may come before the MLP");
-            }
-        }
-
+        // Before the trainer: resolve the MLP's feature column back to the data's columns, through Concatenate,
+        // CopyColumns and affine normalizers (composed into one per-slot affine map, folded into the first layer).
+        var resolver = new OnnxFeatureResolver(steps, inputSchema, summary, workaround);
+        FeatureSlots slots = resolver.Resolve(featureColumn, trainerIndex);
         int featureCount = network.Layout.InputSize;
-        DataViewSchema.Column inputColumn = inputSchema.GetColumnOrNull(feature)
-            ?? throw new ArgumentException($"The input schema has no column '{feature}', the feature vector the model reads. Pass the schema of the data the model was trained on.", nameof(inputSchema));
-        if (inputColumn.Type is not VectorDataViewType { ItemType: NumberDataViewType number, Size: int size } || number != NumberDataViewType.Single || size != featureCount)
-            throw new ArgumentException($"The input column '{feature}' is {inputColumn.Type}; the model needs a vector of {featureCount} Single values.", nameof(inputSchema));
-
-        (double[]? inputScale, double[]? inputShift) = Compose(normalizers, featureCount, steps);
-
-        // The schemas the exported steps see (the ignored key mappings of the label are skipped, so a schema without
-        // the label works too).
-        DataViewSchema schema = inputSchema;
+        if (slots.Width != featureCount)
+            throw new ArgumentException($"The pipeline makes '{featureColumn}' from {slots.Width} values ({string.Join(", ", slots.Inputs.Select(i => $"'{i.Name}' {i.Width}"))}), but the MLP reads {featureCount} features. Pass the schema of the data the model was trained on.", nameof(inputSchema));
         for (int i = 0; i < trainerIndex; i++)
         {
-            if (onPath[i])
-                schema = steps[i].GetOutputSchema(schema);
+            if (summary[i] is not null)
+                continue;
+            if (steps[i] is ValueToKeyMappingTransformer keys)
+                summary[i] = $"{TypeName(keys)} ({string.Join(", ", MlNetPipelineInspection.ColumnPairs(keys).Select(p => p.Output))}): the label's key mapping, not needed to score";
+            else
+                summary[i] = $"{TypeName(steps[i])}: not on the way to the features, not needed to score";
         }
+        (double[]? inputScale, double[]? inputShift) = resolver.Normalized ? (slots.Scale, slots.Shift) : (null, null);
+
+        // The trainer's output columns, from a schema holding just its feature vector (the outputs' names and the
+        // label's key values come from the trainer, not from the columns before it).
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(featureColumn, new VectorDataViewType(NumberDataViewType.Single, featureCount));
+        DataViewSchema schema = builder.ToSchema();
         int columnsBefore = schema.Count;
         schema = trainer.GetOutputSchema(schema);
         DataViewSchema trainerOutput = schema;
@@ -112,22 +86,37 @@ internal static class OnnxPipelineReader
         if (network.Task != MlpTask.Regression)
             outputs.Add(new OnnxOutput(predictedLabel ?? "PredictedLabel", OnnxOutputKind.PredictedLabel));
 
-        // After the trainer: MapKeyToValue of the predicted key.
+        // After the trainer: MapKeyToValue of the predicted key, CopyColumns of the outputs.
         OnnxKeyValues? keyValues = null;
         for (int i = trainerIndex + 1; i < steps.Count; i++)
         {
+            if (steps[i] is ColumnCopyingTransformer copy)
+            {
+                IReadOnlyList<(string Output, string Input)> copies = MlNetPipelineInspection.ColumnPairs(copy);
+                foreach ((string output, string input) in copies)
+                {
+                    if (!outputs.Any(o => o.Name == input))
+                        throw Unsupported(steps, i, $"it copies '{input}', which is not one of the exported outputs ({string.Join(", ", outputs.Select(o => o.Name))}). {workaround}");
+                    if (outputs.Any(o => o.Name == output))
+                        throw Unsupported(steps, i, $"its copy '{output}' replaces an output of the same name; copy to a new name");
+                    outputs.Add(new OnnxOutput(output, OnnxOutputKind.Copy, input));
+                }
+                summary[i] = $"{TypeName(copy)} ({string.Join(", ", copies.Select(p => $"{p.Output} ← {p.Input}"))}): Identity";
+                continue;
+            }
             if (steps[i] is not KeyToValueMappingTransformer toValue || network.Task != MlpTask.Multiclass)
-                throw Unsupported(steps, i, network.Task == MlpTask.Multiclass
-                    ? "after a multiclass MLP only MapKeyToValue of the PredictedLabel column is supported"
-                    : $"nothing may follow a {network.Task.ToString().ToLowerInvariant()} MLP");
+                throw Unsupported(steps, i, (network.Task == MlpTask.Multiclass
+                    ? "after a multiclass MLP only MapKeyToValue of the PredictedLabel column and CopyColumns are supported"
+                    : $"after a {network.Task.ToString().ToLowerInvariant()} MLP only CopyColumns is supported") + ". " + workaround);
             IReadOnlyList<(string Output, string Input)> pairs = MlNetPipelineInspection.ColumnPairs(toValue);
             foreach ((string output, string input) in pairs)
             {
                 if (!outputs.Any(o => o.Name == input && o.Kind == OnnxOutputKind.PredictedLabel))
                     throw Unsupported(steps, i, $"it maps column '{input}'; only the MLP's predicted key ('{predictedLabel ?? "PredictedLabel"}') can be mapped back to the label's values");
+                if (outputs.Any(o => o.Kind == OnnxOutputKind.Copy && o.Source == output))
+                    throw Unsupported(steps, i, $"it replaces '{output}', which an earlier CopyColumns copied; map the key to a new column name");
             }
             keyValues ??= ReadKeyValues(trainerOutput[predictedLabel ?? "PredictedLabel"], network.Layout.OutputSize);
-            schema = toValue.GetOutputSchema(schema);
             foreach ((string output, string input) in pairs)
             {
                 int existing = outputs.FindIndex(o => o.Name == output);
@@ -154,7 +143,7 @@ internal static class OnnxPipelineReader
         return new OnnxExportPlan
         {
             Network = network,
-            InputName = feature,
+            Inputs = slots.Inputs,
             InputScale = inputScale,
             InputShift = inputShift,
             Threshold = threshold,
@@ -194,37 +183,6 @@ internal static class OnnxPipelineReader
             throw Unsupported(steps, other, "ExportMlpToOnnx exports MlpTrainer's models only (MulticlassPredictionTransformer<MlpModelParameters>, BinaryPredictionTransformer<MlpBinaryModelParameters>, RegressionPredictionTransformer<MlpRegressionModelParameters>)");
         throw new ArgumentException(
             $"The model holds no MlpTrainer prediction transformer (its steps: {(steps.Count == 0 ? "none" : string.Join(", ", steps.Select(TypeName)))}).", "model");
-    }
-
-    /// <summary>
-    /// The per-feature affine map x·scale + shift that the normalizers, applied in pipeline order, amount to:
-    /// ML.NET's affine normalizer computes y = (x − offset)·scale (offset empty when it fixes zero).
-    /// </summary>
-    private static (double[]? Scale, double[]? Shift) Compose(List<(int Step, ImmutableArray<float> Scale, ImmutableArray<float> Offset)> normalizers,
-        int featureCount, List<ITransformer> steps)
-    {
-        if (normalizers.Count == 0)
-            return (null, null);
-        var a = new double[featureCount];
-        var b = new double[featureCount];
-        Array.Fill(a, 1.0);
-        for (int n = normalizers.Count - 1; n >= 0; n--) // collected back to front
-        {
-            (int step, ImmutableArray<float> scale, ImmutableArray<float> offset) = normalizers[n];
-            if (scale.IsDefault || (scale.Length != featureCount && scale.Length != 1))
-                throw Unsupported(steps, step, $"its scale has {(scale.IsDefault ? 0 : scale.Length)} values for {featureCount} features");
-            bool hasOffset = !offset.IsDefaultOrEmpty;
-            if (hasOffset && offset.Length != scale.Length)
-                throw Unsupported(steps, step, $"its offset has {offset.Length} values for {scale.Length} scales");
-            for (int j = 0; j < featureCount; j++)
-            {
-                int k = scale.Length == 1 ? 0 : j;
-                double s = scale[k], o = hasOffset ? offset[k] : 0.0;
-                a[j] *= s;
-                b[j] = (b[j] - o) * s;
-            }
-        }
-        return (a, b);
     }
 
     private static string? ScoreValueKind(DataViewSchema.Column column)
@@ -269,10 +227,18 @@ internal static class OnnxPipelineReader
         return buffer.DenseValues().ToArray();
     }
 
-    private static NotSupportedException Unsupported(List<ITransformer> steps, int index, string why)
-        => new($"Cannot export {TypeName(steps[index])} (step {index + 1} of {steps.Count} in the pipeline) to ONNX: {why}.");
+    internal static NotSupportedException Unsupported(IReadOnlyList<ITransformer> steps, int index, string why)
+        => new($"Cannot export {TypeName(steps[index])} (step {index + 1} of {steps.Count} in the pipeline) to ONNX: {why.TrimEnd('.')}.");
 
-    private static string TypeName(ITransformer transformer) => TypeName(transformer.GetType());
+    /// <summary>
+    /// The one line that exports the MLP alone, for a pipeline the export cannot express: the MLP's transformer taken
+    /// out of the fitted chain, and the schema of the transformed data (which holds the MLP's feature vector).
+    /// </summary>
+    private static string ExportAloneHint(ITransformer trainer, string featureColumn)
+        => $"To export the MLP alone and compute its '{featureColumn}' vector yourself before scoring: " +
+           $"ml.Model.ExportMlpToOnnx(((IEnumerable<ITransformer>)model).OfType<{TypeName(trainer)}>().Single(), model.Transform(data).Schema, \"mlp.onnx\")";
+
+    internal static string TypeName(ITransformer transformer) => TypeName(transformer.GetType());
 
     /// <summary>A type's name with its generic arguments, e.g. <c>BinaryPredictionTransformer&lt;LinearBinaryModelParameters&gt;</c>.</summary>
     internal static string TypeName(Type type)

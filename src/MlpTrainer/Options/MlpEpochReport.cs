@@ -22,8 +22,9 @@ public sealed record MlpEpochReport(
 {
     /// <summary>
     /// A warning about the epoch, such as training that is diverging (a loss far above where it started, or weights that
-    /// blew up), also logged as a warning; null when all is well. Kept in the trained model's history; not saved in the
-    /// model file.
+    /// blew up), also logged as a warning; null when all is well. The first epoch of a <c>Fit</c> also carries the
+    /// warning about rows of the data that were left out (a NaN or infinite feature, a missing label, a bad weight), with
+    /// their count. Kept in the trained model's history; not saved in the model file.
     /// </summary>
     public string? Warning { get; init; }
 

@@ -34,7 +34,7 @@ public class OnnxExportUnsupportedTests
     }
 
     [Fact]
-    public void ConcatenateBeforeTheMlpIsNamed()
+    public void AnUnsupportedTransformOnAConcatenatedColumnIsNamedWithTheLineThatExportsTheMlpAlone()
     {
         var ml = new MLContext(seed: 1);
         var random = new Random(1);
@@ -45,12 +45,22 @@ public class OnnxExportUnsupportedTests
             B = new[] { (float)random.NextDouble(), i % 2 },
         }).ToList());
         ITransformer model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.ReplaceMissingValues("B"))
             .Append(ml.Transforms.Concatenate("Features", "A", "B"))
             .Append(ml.MulticlassClassification.Trainers.Mlp(SmallOptions(epochs: 1)))
             .Fit(data);
 
         var e = Assert.Throws<NotSupportedException>(() => Export(ml, model, data.Schema));
-        Assert.Contains("ColumnConcatenatingTransformer", e.Message);
+
+        Assert.Contains("Cannot export MissingValueReplacingTransformer (step 2 of 4 in the pipeline)", e.Message);
+        const string line = "ml.Model.ExportMlpToOnnx(((IEnumerable<ITransformer>)model).OfType<MulticlassPredictionTransformer<MlpModelParameters>>().Single(), model.Transform(data).Schema, \"mlp.onnx\")";
+        Assert.Contains(line, e.Message);
+        // The line the message shows works: the MLP alone, fed its 'Features' vector.
+        using var stream = new MemoryStream();
+        ml.Model.ExportMlpToOnnx(((IEnumerable<ITransformer>)model).OfType<MulticlassPredictionTransformer<MlpModelParameters>>().Single(), model.Transform(data).Schema, stream);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(stream.ToArray());
+        Assert.Equal(new[] { "Features" }, session.InputMetadata.Keys);
+        Assert.Equal(4, session.InputMetadata["Features"].Dimensions[1]);
     }
 
     [Fact]
@@ -73,11 +83,12 @@ public class OnnxExportUnsupportedTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Binary(100, 1));
         ITransformer model = ml.BinaryClassification.Trainers.Mlp(SmallOptions(epochs: 1))
-            .Append(ml.Transforms.CopyColumns("Decision", "PredictedLabel"))
+            .Append(ml.Transforms.Conversion.ConvertType("Decision", "PredictedLabel", DataKind.Single))
             .Fit(data);
 
         var e = Assert.Throws<NotSupportedException>(() => Export(ml, model, data.Schema));
-        Assert.Contains("ColumnCopyingTransformer", e.Message);
+        Assert.Contains("Cannot export TypeConvertingTransformer (step 2 of 2 in the pipeline)", e.Message);
+        Assert.Contains("ml.Model.ExportMlpToOnnx(((IEnumerable<ITransformer>)model).OfType<BinaryPredictionTransformer<MlpBinaryModelParameters>>().Single(), model.Transform(data).Schema, \"mlp.onnx\")", e.Message);
     }
 
     [Fact]

@@ -80,7 +80,7 @@ public class TrainingDataValidationTests
 
         var ex = Assert.Throws<InvalidOperationException>(() => new MlpEstimator(ml, SmallOptions()).Fit(empty));
 
-        Assert.Contains("no usable rows", ex.Message);
+        Assert.Contains("is empty", ex.Message);
     }
 
     [Fact]
