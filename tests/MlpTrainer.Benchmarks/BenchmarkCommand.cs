@@ -26,7 +26,9 @@ internal static class BenchmarkCommand
                                               defaults against gradient boosting: the MLP, LightGbm, FastTree and two
                                               linear trainers with default options on the real tables data/make_tables.sh
                                               wrote (manifest.json in DIR), on their folds; one line per table, trainer
-                                              and fold to FILE (peers/tabular.sh runs it all and prints the table)
+                                              and fold to FILE (peers/tabular.sh runs it all and prints the table);
+                                              linear-sdca = Sdca / SdcaLogisticRegression / SdcaMaximumEntropy,
+                                              linear-alt = OnlineGradientDescent / LbfgsLogisticRegression / LbfgsMaximumEntropy
         """;
 
     public static int Run(string[] args)

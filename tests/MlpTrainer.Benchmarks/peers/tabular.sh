@@ -6,6 +6,7 @@
 # (tables, metrics, fit times, mean ranks) and writes it with the per-table means and a plot of the normalised
 # scores to tests/MlpTrainer.Benchmarks/results/ (tabular.md, tabular.csv, tabular.png; the per-fold lines too).
 #   bash tests/MlpTrainer.Benchmarks/peers/tabular.sh [table,table,...]      # default: every table of the manifest
+# (a run on some tables replaces the results files with that run's; the committed ones are the README's full run)
 # Needs (Debian bookworm; not part of CI):
 #   apt-get install r-base-core r-cran-modeldata r-cran-mlbench r-cran-aer python3-sklearn python3-pandas python3-matplotlib
 # and the .NET 10 SDK (the benchmark project restores Microsoft.ML.LightGbm and Microsoft.ML.FastTree from NuGet).
