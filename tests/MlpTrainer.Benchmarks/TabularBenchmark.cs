@@ -15,7 +15,8 @@ namespace MlpTrainer.Benchmarks;
 /// carries its fold column (written once by the data script, shared with <c>peers/tabular.py</c>): 5-fold
 /// cross-validation, or one 80/20 holdout (fold 0 is the test part) for a big table. Writes one line per table,
 /// trainer and fold (metrics and the wall time of the pipeline's <c>Fit</c>) to a tab-separated file that
-/// <c>peers/tabular_report.py</c> turns into the Markdown table, the mean ranks and the plot.
+/// <c>peers/tabular_report.py</c> turns into the Markdown table, the mean ranks and the plot. With the environment
+/// variable <c>MLP_BENCHMARK_LOG=1</c> the MLP's log lines (data path, epochs) go to standard error.
 /// </summary>
 internal static class TabularBenchmark
 {
