@@ -22,6 +22,13 @@ internal static class BenchmarkCommand
           defaults [data-dir] [out-dir]       5-fold cross-validation with default options (and Lbfgs) on scikit-learn's
                                               diabetes, breast cancer, wine and digits tables; writes each table with its
                                               folds to out-dir for peers/defaults.py (peers/defaults.sh runs both)
+          tabular [--data DIR] [--out FILE] [--tables a,b] [--trainers mlp,lightgbm,fasttree,linear-sdca,linear-alt]
+                                              defaults against gradient boosting: the MLP, LightGbm, FastTree and two
+                                              linear trainers with default options on the real tables data/make_tables.sh
+                                              wrote (manifest.json in DIR), on their folds; one line per table, trainer
+                                              and fold to FILE (peers/tabular.sh runs it all and prints the table);
+                                              linear-sdca = Sdca / SdcaLogisticRegression / SdcaMaximumEntropy,
+                                              linear-alt = OnlineGradientDescent / LbfgsLogisticRegression / LbfgsMaximumEntropy
         """;
 
     public static int Run(string[] args)
@@ -36,6 +43,8 @@ internal static class BenchmarkCommand
         if (args[0] == "defaults")
             return DefaultsBenchmark.Run(args.Length > 1 ? args[1] : DefaultsBenchmark.DefaultDataDirectory,
                 args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "mlp-defaults"));
+        if (args[0] == "tabular")
+            return TabularBenchmark.Run(args);
         MlpActivation activation = MlpActivation.ReLU;
         int named = Array.IndexOf(args, "--activation");
         if (named > 0)
