@@ -43,6 +43,12 @@ internal sealed class Minibatch
 
     public float[] Weights { get; }
 
+    /// <summary>
+    /// The network's feature standardisation, applied to every dense row as it is written (training and validation rows
+    /// alike, in memory or streamed); null for none.
+    /// </summary>
+    public FeatureStandardization? Standardization { get; set; }
+
     /// <summary>Writes row <paramref name="row"/>'s features from a dense row; rows are written in order from 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SetFeatures(int row, ReadOnlySpan<float> features)
@@ -55,7 +61,9 @@ internal sealed class Minibatch
         }
         else
         {
-            features.CopyTo(_dense.AsSpan(row * FeatureCount, FeatureCount));
+            Span<float> target = _dense.AsSpan(row * FeatureCount, FeatureCount);
+            features.CopyTo(target);
+            Standardization?.Apply(target);
         }
     }
 
@@ -83,7 +91,9 @@ internal sealed class Minibatch
         }
         else
         {
-            SparseVector.Scatter(indices, values, _dense.AsSpan(row * FeatureCount, FeatureCount));
+            Span<float> target = _dense.AsSpan(row * FeatureCount, FeatureCount);
+            SparseVector.Scatter(indices, values, target);
+            Standardization?.Apply(target);
         }
     }
 }

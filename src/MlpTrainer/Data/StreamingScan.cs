@@ -20,7 +20,9 @@ internal static class StreamingScan
     /// <param name="sparse">Keep the held-out rows as sparse rows.</param>
     /// <param name="hashRows">Hash the training rows (for checkpoints); otherwise <see cref="Result.TrainRowsHash"/> is 0.</param>
     /// <param name="cancellation">Checked for every row.</param>
-    public static Result Run(DataViewColumns columns, ValidationHoldOut? holdOut, bool sparse, bool hashRows, CancellationToken cancellation = default)
+    /// <param name="moments">Receives every training row's features (for feature standardisation), or null.</param>
+    public static Result Run(DataViewColumns columns, ValidationHoldOut? holdOut, bool sparse, bool hashRows, CancellationToken cancellation = default,
+        FeatureMoments? moments = null)
     {
         RowDataset validation = RowDataset.Create(columns.FeatureCount, columns.ClassCount, sparse);
         var counts = new long[columns.ClassCount];
@@ -44,6 +46,7 @@ internal static class StreamingScan
             }
             train++;
             weightSum += weight;
+            moments?.Add(reader.Features, weight);
             if (classWeightSums.Length > 0)
                 classWeightSums[(int)target] += weight;
             if (hashRows)

@@ -137,14 +137,6 @@ internal sealed class TrainingDataPreparation
     private PreparedTraining PrepareInMemory(NetworkLayout layout, FeatureDensity density, RowDataset train, RowDataset? validation, int seed)
     {
         MlpOptions o = _options;
-        float[]? classWeights = ClassWeights(train.ClassCount, train.RowCount, train.ClassCounts);
-        if (classWeights is not null)
-        {
-            train.ScaleWeightsByClass(classWeights);
-            validation?.ScaleWeightsByClass(classWeights);
-            LogClassWeights(classWeights);
-        }
-
         float outputScale = 1f, outputOffset = 0f;
         if (_task == MlpTask.Regression && o.NormalizeLabel != false)
         {
@@ -173,7 +165,41 @@ internal sealed class TrainingDataPreparation
         if (data.TrainRows.Length == 0)
             throw new InvalidOperationException("No training rows are left after holding out the validation rows; lower ValidationFraction.");
 
-        return PreparedTraining.InMemory(layout, data, o, seed, BatchRows, density, outputScale, outputOffset);
+        FeatureStandardization? standardization = null;
+        if (Standardizes(layout))
+        {
+            // The rows' own weights, before class weights, as a streamed run sees them.
+            var moments = new FeatureMoments(layout.InputSize);
+            var dense = (DenseDataset)data.Train;
+            foreach (int row in data.TrainRows)
+                moments.Add(dense.Row(row), dense.Weight(row));
+            standardization = LogStandardization(moments.Finish());
+        }
+
+        float[]? classWeights = ClassWeights(train.ClassCount, train.RowCount, train.ClassCounts);
+        if (classWeights is not null)
+        {
+            train.ScaleWeightsByClass(classWeights);
+            validation?.ScaleWeightsByClass(classWeights);
+            LogClassWeights(classWeights);
+        }
+        return PreparedTraining.InMemory(layout, data, o, seed, BatchRows, density, outputScale, outputOffset) with { Standardization = standardization };
+    }
+
+    /// <summary>Whether the network standardises its features: asked for, and a dense first layer.</summary>
+    private bool Standardizes(NetworkLayout layout) => _options.StandardizeFeatures && !layout.InputMajorFirstLayer;
+
+    private FeatureStandardization LogStandardization(FeatureStandardization standardization)
+    {
+        int indicators = 0;
+        for (int j = 0; j < standardization.FeatureCount; j++)
+        {
+            if (standardization.Offsets[j] == 0 && standardization.Scales[j] == 1)
+                indicators++;
+        }
+        _log($"Standardising the {standardization.FeatureCount} features in the network ({indicators} indicator or all-zero columns left as they are; " +
+             "folded into the first layer after training; MlpOptions.StandardizeFeatures).");
+        return standardization;
     }
 
     /// <summary>
@@ -190,7 +216,8 @@ internal sealed class TrainingDataPreparation
         else if (validation is null && o.ValidationFraction > 0)
             holdOut = new ValidationHoldOut(seed, o.ValidationFraction);
 
-        StreamingScan.Result scan = StreamingScan.Run(columns, holdOut, sparse, hashRows: o.CheckpointDirectory is not null, o.CancellationToken);
+        FeatureMoments? moments = Standardizes(layout) ? new FeatureMoments(layout.InputSize) : null;
+        StreamingScan.Result scan = StreamingScan.Run(columns, holdOut, sparse, hashRows: o.CheckpointDirectory is not null, o.CancellationToken, moments);
         LogSkipped(columns, "training", scan.UsableRows, scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
         if (scan.UsableRows == 0)
             throw NoUsableRows("training", scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
@@ -233,7 +260,10 @@ internal sealed class TrainingDataPreparation
         int[]? validationRows = validation is { RowCount: > 0 } ? TrainingData.AllRows(validation) : null;
         RowDataset? keptValidation = validationRows is null ? null : validation;
         return new PreparedTraining(layout, source, keptValidation, validationRows, seed, outputScale, outputOffset, Streamed: true, density,
-            parameters => RunFingerprint.ComputeStreaming(scan.TrainRowsHash, keptValidation, source.BufferCapacity, o, seed, parameters));
+            parameters => RunFingerprint.ComputeStreaming(scan.TrainRowsHash, keptValidation, source.BufferCapacity, o, seed, parameters))
+        {
+            Standardization = moments is null ? null : LogStandardization(moments.Finish()),
+        };
     }
 
     private RowDataset? ReadValidation(DataViewColumns? validation, DataViewColumns train, bool sparse)

@@ -195,6 +195,16 @@ public sealed class MlpOptions
     public bool? SparseFeatures;
 
     /// <summary>
+    /// Whether the network standardises dense features itself: training sees each feature centred on its training mean
+    /// and divided by its standard deviation (columns holding only 0 and 1, such as one-hot ones, are left as they are),
+    /// and the transform is folded into the first layer afterwards, so the saved model takes the features as the pipeline
+    /// gives them. A normalizer in the pipeline is then optional. Default <see langword="true"/>; a sparse first layer
+    /// (text, hashed, one-hot features) never standardises, since centring would fill in every zero.
+    /// <see langword="false"/> trains on the features as given (before issue 20, the only behaviour).
+    /// </summary>
+    public bool StandardizeFeatures = true;
+
+    /// <summary>
     /// Stop when <see cref="EarlyStoppingMetric"/> has not improved by more than <see cref="EarlyStoppingTolerance"/> for this many
     /// epochs (L-BFGS: iterations) in a row. Without validation data the training loss is watched, as scikit-learn does.
     /// Default 10, scikit-learn's <c>n_iter_no_change</c> (before issue 15 the default was 0, so a run always took every epoch

@@ -39,8 +39,9 @@ internal sealed class BackpropTrainer : IDisposable
     /// <param name="threads">Threads for the matrix products.</param>
     /// <param name="dropoutRate">Dropout after each hidden layer during <see cref="ComputeGradients"/>; 0 for none.</param>
     /// <param name="loss">The output layer's loss; softmax cross-entropy when null.</param>
+    /// <param name="standardization">The network's feature standardisation, applied to every dense row a minibatch is given; null for none.</param>
     public BackpropTrainer(NetworkLayout layout, MlpActivation hiddenActivation, float leakySlope, int batchCapacity, int threads,
-        float dropoutRate = 0f, OutputLoss? loss = null)
+        float dropoutRate = 0f, OutputLoss? loss = null, FeatureStandardization? standardization = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
         if (!(dropoutRate >= 0 && dropoutRate < 1))
@@ -49,7 +50,7 @@ internal sealed class BackpropTrainer : IDisposable
         _batchCapacity = batchCapacity;
         _dropoutRate = dropoutRate;
         _layers = new LayerStack(layout, hiddenActivation, leakySlope);
-        _batch = new Minibatch(batchCapacity, layout.InputSize, layout.InputMajorFirstLayer);
+        _batch = new Minibatch(batchCapacity, layout.InputSize, layout.InputMajorFirstLayer) { Standardization = standardization };
         _sparseLayer = _layers.SparseInput;
         if (_sparseLayer is not null)
             _sparseGradient = new SparseRowGradient(layout.InputSize, layout.OutputsOf(0));

@@ -32,12 +32,13 @@ internal sealed class LbfgsSolver : ISolver
     /// <param name="minimizer">The host's L-BFGS.</param>
     /// <param name="reduction">Combines the objective's gradient across workers.</param>
     /// <param name="checkAlive">Runs before every chunk of rows; throws to stop.</param>
+    /// <param name="standardization">The network's feature standardisation, or null.</param>
     public LbfgsSolver(MlpOptions options, NetworkLayout layout, IMinibatchSource train, int threads, OutputLoss loss,
-        IFullBatchMinimizer minimizer, IWorkerReduction reduction, Action checkAlive)
+        IFullBatchMinimizer minimizer, IWorkerReduction reduction, Action checkAlive, FeatureStandardization? standardization)
     {
         _options = options;
         _minimizer = minimizer;
-        _trainer = new BackpropTrainer(layout, options.Activation, options.LeakyReLUSlope, train.BatchSize, threads, 0f, loss);
+        _trainer = new BackpropTrainer(layout, options.Activation, options.LeakyReLUSlope, train.BatchSize, threads, 0f, loss, standardization);
         _objective = new FullBatchObjective(_trainer, train, layout, options.L2Regularization, checkAlive, reduction);
     }
 

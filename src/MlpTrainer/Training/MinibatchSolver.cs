@@ -30,7 +30,9 @@ internal sealed class MinibatchSolver : ISolver
     /// <param name="threads">Threads for the matrix products.</param>
     /// <param name="loss">The output layer's loss.</param>
     /// <param name="reduction">Combines each step's gradient across workers.</param>
-    public MinibatchSolver(MlpOptions options, NetworkLayout layout, IMinibatchSource train, int seed, int threads, OutputLoss loss, IWorkerReduction reduction)
+    /// <param name="standardization">The network's feature standardisation, or null.</param>
+    public MinibatchSolver(MlpOptions options, NetworkLayout layout, IMinibatchSource train, int seed, int threads, OutputLoss loss, IWorkerReduction reduction,
+        FeatureStandardization? standardization)
     {
         _options = options;
         _train = train;
@@ -40,7 +42,7 @@ internal sealed class MinibatchSolver : ISolver
         int stepsPerEpoch = checked((int)((train.RowCount + batch - 1) / batch));
         _optimizer = Optimizer.Create(options, layout);
         _schedule = LearningRateSchedule.Create(options, stepsPerEpoch, train.RowCount);
-        _trainer = new BackpropTrainer(layout, options.Activation, options.LeakyReLUSlope, batch, threads, options.DropoutRate, loss);
+        _trainer = new BackpropTrainer(layout, options.Activation, options.LeakyReLUSlope, batch, threads, options.DropoutRate, loss, standardization);
     }
 
     public BackpropTrainer Evaluator => _trainer;

@@ -11,6 +11,9 @@ namespace MlpTrainer.Training;
 internal sealed record PreparedTraining(NetworkLayout Layout, IMinibatchSource Train, RowDataset? Validation, int[]? ValidationRows, int Seed,
     float OutputScale, float OutputOffset, bool Streamed, FeatureDensity Density, Func<float[], ulong> Fingerprint) : IDisposable
 {
+    /// <summary>The network's standardisation of dense features (<see cref="MlpOptions.StandardizeFeatures"/>), or null.</summary>
+    public FeatureStandardization? Standardization { get; init; }
+
     /// <summary>Rows of one training epoch.</summary>
     public long TrainRows => Train.RowCount;
 

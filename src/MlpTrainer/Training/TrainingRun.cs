@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MlpTrainer.Data;
 using MlpTrainer.Losses;
 using MlpTrainer.Model;
 
@@ -95,6 +96,8 @@ internal sealed class TrainingRun
             _host.Info($"Stopped early after epoch {history[^1].Epoch}: no improvement for {options.EarlyStoppingPatience} epochs; " +
                        (epochs.KeepsBest ? $"keeping the weights of epoch {epochs.Stopping.BestEpoch}." : "keeping the last weights."));
         CheckFinalWeights(parameters, history);
+        // Trained on standardised features: the saved network takes the features as given.
+        prepared.Standardization?.Fold(layout, parameters);
 
         var network = new MlpNetwork(layout, options.Activation, options.LeakyReLUSlope, parameters, _task, prepared.OutputScale, prepared.OutputOffset);
         int epochsTrained = history.Count == 0 ? 0 : history[^1].Epoch;
@@ -115,7 +118,10 @@ internal sealed class TrainingRun
         if (network.OutputScale != prepared.OutputScale || network.OutputOffset != prepared.OutputOffset)
             throw new InvalidOperationException("The initial model was trained with another label scaling (NormalizeLabel on other data); continue it with the same setting and data.");
         _host.Info($"Continuing from a model trained for {initial.EpochsTrained} epochs (the optimizer starts afresh).");
-        return network.Parameters.ToArray();
+        float[] parameters = network.Parameters.ToArray();
+        // Its weights take the features as given; this run trains on them standardised.
+        prepared.Standardization?.Unfold(layout, parameters);
+        return parameters;
     }
 
     /// <summary>What no solver can train on: an accuracy to watch without classes or validation rows, or rows that all weigh 0.</summary>
@@ -136,7 +142,7 @@ internal sealed class TrainingRun
     private ISolver CreateSolver(PreparedTraining prepared, int threads, OutputLoss loss)
     {
         if (_options.Optimizer != MlpOptimizer.Lbfgs)
-            return new MinibatchSolver(_options, prepared.Layout, prepared.Train, prepared.Seed, threads, loss, _host.Reduction);
+            return new MinibatchSolver(_options, prepared.Layout, prepared.Train, prepared.Seed, threads, loss, _host.Reduction, prepared.Standardization);
         IFullBatchMinimizer minimizer = _host.FullBatchMinimizer
             ?? throw new InvalidOperationException("MlpOptimizer.Lbfgs needs a full-batch minimizer from the host (ML.NET's L-BFGS), and none was given.");
         MlpOptions options = _options;
@@ -144,7 +150,7 @@ internal sealed class TrainingRun
         {
             _host.CheckAlive();
             options.CancellationToken.ThrowIfCancellationRequested();
-        });
+        }, prepared.Standardization);
     }
 
     /// <summary>Each epoch's line in the log, its warning, and the user's progress callback.</summary>

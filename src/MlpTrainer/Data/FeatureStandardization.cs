@@ -1,0 +1,80 @@
+using System.Numerics.Tensors;
+using MlpTrainer.Model;
+
+namespace MlpTrainer.Data;
+
+/// <summary>
+/// The network's own standardisation of dense features (<see cref="MlpOptions.StandardizeFeatures"/>): training sees
+/// x' = (x − offset)·scale per feature, with each feature's training mean and 1/standard deviation (indicator columns
+/// of 0 and 1 keep offset 0 and scale 1). Whatever the pipeline did to the features (ML.NET's
+/// <c>NormalizeMeanVariance</c> scales without centring by default; raw columns may be in thousands), the first layer
+/// sees centred features of unit scale. The transform is affine, so after training it is folded into the first
+/// layer — W'[o,j] = W[o,j]·scale[j], b'[o] = b[o] − Σ_j W'[o,j]·offset[j] — and the saved, scored and exported model is
+/// an ordinary network on the features as the pipeline gives them.
+/// </summary>
+internal sealed class FeatureStandardization
+{
+    public FeatureStandardization(float[] offsets, float[] scales)
+    {
+        if (offsets.Length != scales.Length)
+            throw new ArgumentException($"{offsets.Length} offsets for {scales.Length} scales.", nameof(scales));
+        Offsets = offsets;
+        Scales = scales;
+    }
+
+    public float[] Offsets { get; }
+
+    public float[] Scales { get; }
+
+    public int FeatureCount => Offsets.Length;
+
+    /// <summary>x ← (x − offset)·scale, in place, for one dense row.</summary>
+    public void Apply(Span<float> row)
+    {
+        TensorPrimitives.Subtract(row, Offsets, row);
+        TensorPrimitives.Multiply(row, Scales, row);
+    }
+
+    /// <summary>
+    /// Rewrites <paramref name="parameters"/>, trained on standardised features, into the same function of the features as
+    /// given: the first layer's weights times the scales, its biases less the weights times the offsets (sums in double).
+    /// </summary>
+    public void Fold(NetworkLayout layout, float[] parameters)
+    {
+        CheckLayout(layout);
+        int inputs = layout.InputsOf(0), weights = layout.WeightOffset(0), biases = layout.BiasOffset(0);
+        for (int o = 0; o < layout.OutputsOf(0); o++)
+        {
+            Span<float> row = parameters.AsSpan(weights + o * inputs, inputs);
+            TensorPrimitives.Multiply(row, Scales, row);
+            double shift = 0;
+            for (int j = 0; j < inputs; j++)
+                shift += (double)row[j] * Offsets[j];
+            parameters[biases + o] = (float)(parameters[biases + o] - shift);
+        }
+    }
+
+    /// <summary>The inverse of <see cref="Fold"/> (up to rounding): a trained model's weights, to continue training on standardised features.</summary>
+    public void Unfold(NetworkLayout layout, float[] parameters)
+    {
+        CheckLayout(layout);
+        int inputs = layout.InputsOf(0), weights = layout.WeightOffset(0), biases = layout.BiasOffset(0);
+        for (int o = 0; o < layout.OutputsOf(0); o++)
+        {
+            Span<float> row = parameters.AsSpan(weights + o * inputs, inputs);
+            double shift = 0;
+            for (int j = 0; j < inputs; j++)
+                shift += (double)row[j] * Offsets[j];
+            parameters[biases + o] = (float)(parameters[biases + o] + shift);
+            TensorPrimitives.Divide(row, Scales, row);
+        }
+    }
+
+    private void CheckLayout(NetworkLayout layout)
+    {
+        if (layout.InputMajorFirstLayer)
+            throw new InvalidOperationException("Feature standardisation is for a dense (unit-major) first layer.");
+        if (layout.InputSize != FeatureCount)
+            throw new ArgumentException($"The standardisation has {FeatureCount} features; the network takes {layout.InputSize}.", nameof(layout));
+    }
+}
