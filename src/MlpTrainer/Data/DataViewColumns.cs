@@ -38,17 +38,13 @@ internal sealed class DataViewColumns
     /// <summary>The number of classes, or 0 for regression.</summary>
     public int ClassCount { get; }
 
-    /// <summary>Where the rows training leaves out are told (a warning), or null to log them with the other decisions.</summary>
-    public SkippedRows? Skipped { get; private init; }
-
     /// <summary>The data's columns for <paramref name="task"/>, checked.</summary>
     /// <param name="data">The data view.</param>
     /// <param name="task">The task, which decides the label's kind.</param>
     /// <param name="featureColumn">The feature vector's column.</param>
     /// <param name="labelColumn">The label's column.</param>
     /// <param name="weightColumn">The example weight's column, or null.</param>
-    /// <param name="skipped">Where the rows training leaves out are told, or null to log them with the other decisions.</param>
-    public static DataViewColumns Resolve(IDataView data, MlpTask task, string featureColumn, string labelColumn, string? weightColumn, SkippedRows? skipped = null)
+    public static DataViewColumns Resolve(IDataView data, MlpTask task, string featureColumn, string labelColumn, string? weightColumn)
     {
         // The kinds of column, checked with messages that name the fix (the same check runs before ML.NET's own at Fit).
         if (TrainingColumnCheck.Find(data.Schema, task, featureColumn, labelColumn, weightColumn) is { } problem)
@@ -69,7 +65,7 @@ internal sealed class DataViewColumns
             MlpTask.Regression => 0,
             _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
         };
-        return new DataViewColumns(data, task, features, label, weight, vectorType.Size, classes) { Skipped = skipped };
+        return new DataViewColumns(data, task, features, label, weight, vectorType.Size, classes);
     }
 
     /// <summary>Opens a new row cursor over the columns: one pass over the data.</summary>

@@ -32,17 +32,20 @@ internal sealed class TrainingDataPreparation
     private readonly MlpTask _task;
     private readonly MlpOptions _options;
     private readonly Action<string> _log;
+    private readonly Action<string> _warn;
+    private readonly List<string> _warnings = new();
     private readonly Func<string[]> _classNames;
 
     /// <param name="task">The task, which decides the output layer and what the label means.</param>
     /// <param name="options">The validated options of the run.</param>
     /// <param name="log">Receives one line per decision.</param>
     /// <param name="classNames">Each class's label value as text, for <see cref="MlpOptions.ClassWeights"/>.</param>
-    public TrainingDataPreparation(MlpTask task, MlpOptions options, Action<string> log, Func<string[]> classNames)
+    public TrainingDataPreparation(MlpTask task, MlpOptions options, Action<string> log, Func<string[]> classNames, Action<string>? warn = null)
     {
         _task = task;
         _options = options;
         _log = log;
+        _warn = warn ?? log;
         _classNames = classNames;
     }
 
@@ -110,14 +113,14 @@ internal sealed class TrainingDataPreparation
             if (!read.ExceededLimit)
             {
                 RowDataset trainRows = Checked(read, "training", train);
-                return PrepareInMemory(layout, density, trainRows, ReadValidation(validation, train, sparse), seed);
+                return PrepareInMemory(layout, density, trainRows, ReadValidation(validation, train, sparse), seed) with { DataWarnings = _warnings.ToArray() };
             }
             double perRow = read.RowsRead == 0 ? bytesPerRow : (double)read.BytesRead / read.RowsRead;
             buffer = AutomaticBuffer((long)Math.Ceiling(perRow), long.MaxValue);
             _log($"Streaming the training data instead: {read.RowsRead} rows already took {ModelMemory.Format(read.BytesRead)}, above the in-memory limit of " +
                  $"{ModelMemory.Format(limit)} (InMemoryLimitBytes); shuffle buffer of {buffer} rows.");
         }
-        return PrepareStreamed(layout, density, train, ReadValidation(validation, train, sparse), seed, buffer.Value, sparse);
+        return PrepareStreamed(layout, density, train, ReadValidation(validation, train, sparse), seed, buffer.Value, sparse) with { DataWarnings = _warnings.ToArray() };
     }
 
     private static InvalidOperationException TooLarge(string shape, string need, List<int> sizes)
@@ -218,7 +221,7 @@ internal sealed class TrainingDataPreparation
 
         FeatureMoments? moments = Standardizes(layout) ? new FeatureMoments(layout.InputSize) : null;
         StreamingScan.Result scan = StreamingScan.Run(columns, holdOut, sparse, hashRows: o.CheckpointDirectory is not null, o.CancellationToken, moments);
-        LogSkipped(columns, "training", scan.UsableRows, scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
+        LogSkipped("training", scan.UsableRows, scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
         if (scan.UsableRows == 0)
             throw NoUsableRows("training", scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
         if (holdOut is not null)
@@ -278,7 +281,7 @@ internal sealed class TrainingDataPreparation
 
     private RowDataset Checked(DataViewReader.Result read, string role, DataViewColumns columns)
     {
-        LogSkipped(columns, role, read.Dataset!.RowCount, read.SkippedMissingLabel, read.SkippedBadFeatures, read.SkippedBadWeight);
+        LogSkipped(role, read.Dataset!.RowCount, read.SkippedMissingLabel, read.SkippedBadFeatures, read.SkippedBadWeight);
         if (read.Dataset!.RowCount == 0)
             throw NoUsableRows(role, read.SkippedMissingLabel, read.SkippedBadFeatures, read.SkippedBadWeight);
         return read.Dataset;
@@ -296,22 +299,16 @@ internal sealed class TrainingDataPreparation
     }
 
     /// <summary>
-    /// The rows left out of a read: a warning through the columns' <see cref="DataViewColumns.Skipped"/> (the trainer's
-    /// case, which also keeps it on the model's history), else one log line per reason.
+    /// The rows left out of a read: one warning (<see cref="SkippedRows"/>), told once and kept for the model's history
+    /// (<see cref="PreparedTraining.DataWarnings"/>).
     /// </summary>
-    private void LogSkipped(DataViewColumns columns, string role, long usableRows, long missingLabel, long badFeatures, long badWeight)
+    private void LogSkipped(string role, long usableRows, long missingLabel, long badFeatures, long badWeight)
     {
-        if (columns.Skipped is { } skipped)
+        if (SkippedRows.Warning(role, usableRows, missingLabel, badFeatures, badWeight, _options.FeatureColumnName) is { } warning)
         {
-            skipped.Report(role, usableRows, missingLabel, badFeatures, badWeight, _options.FeatureColumnName);
-            return;
+            _warn(warning);
+            _warnings.Add(warning);
         }
-        if (missingLabel > 0)
-            _log($"Skipped {missingLabel} {role} rows with a missing label.");
-        if (badFeatures > 0)
-            _log($"Skipped {badFeatures} {role} rows with a NaN or infinite feature.");
-        if (badWeight > 0)
-            _log($"Skipped {badWeight} {role} rows with a negative, NaN or infinite weight.");
     }
 
     private void LogClassWeights(float[] classWeights)

@@ -26,9 +26,6 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
 
     private readonly MlpOptions _options;
 
-    /// <summary>The rows each data view's last read left out, for <see cref="KeepSkippedRows"/> (weakly keyed: no view is kept alive).</summary>
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IDataView, SkippedRows> _skippedRows = new();
-
     private protected MlpEstimatorBase(IHostEnvironment env, string name, MlpOptions options, SchemaShape.Column label)
         : base(Contracts.CheckRef(env, nameof(env)).Register(name),
                TrainerUtils.MakeR4VecFeature(options.FeatureColumnName),
@@ -53,7 +50,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     {
         CheckColumns(trainData?.Schema ?? throw new ArgumentNullException(nameof(trainData)), nameof(trainData));
         CheckColumns(validationData?.Schema ?? throw new ArgumentNullException(nameof(validationData)), nameof(validationData));
-        return KeepSkippedRows(TrainTransformer(trainData, validationSet: validationData), trainData, validationData, priorEpochs: 0);
+        return TrainTransformer(trainData, validationSet: validationData);
     }
 
     /// <summary>
@@ -66,7 +63,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     {
         CheckColumns(trainData?.Schema ?? throw new ArgumentNullException(nameof(trainData)), nameof(trainData));
         ArgumentNullException.ThrowIfNull(initialModel);
-        return KeepSkippedRows(TrainTransformer(trainData, initPredictor: initialModel), trainData, null, initialModel.TrainingHistory.Count);
+        return TrainTransformer(trainData, initPredictor: initialModel);
     }
 
     /// <summary>
@@ -78,7 +75,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     public new TTransformer Fit(IDataView input)
     {
         CheckColumns(input?.Schema ?? throw new ArgumentNullException(nameof(input)), nameof(input));
-        return KeepSkippedRows(base.Fit(input), input, null, priorEpochs: 0);
+        return base.Fit(input);
     }
 
     /// <summary>
@@ -143,7 +140,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
             initial = new InitialModel(model.Network, model.TrainingHistory, model.EpochsTrained);
         }
 
-        var preparation = new TrainingDataPreparation(Task, options, ch.Info, () => ClassNames(context.TrainingSet.Data.Schema[LabelColumn.Name], columns.ClassCount));
+        var preparation = new TrainingDataPreparation(Task, options, ch.Info, () => ClassNames(context.TrainingSet.Data.Schema[LabelColumn.Name], columns.ClassCount), ch.Warning);
         using PreparedTraining prepared = preparation.Prepare(columns, validationColumns, seed, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         var host = new TrainingHost
         {
@@ -154,37 +151,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     }
 
     private DataViewColumns ResolveColumns(IDataView data)
-    {
-        // The rows training leaves out are a warning in the log, and (through the Fit overloads) on the model's history.
-        var skipped = new SkippedRows(message =>
-        {
-            using IChannel ch = Host.Start("Training");
-            ch.Warning(message);
-        });
-        _skippedRows.AddOrUpdate(data, skipped);
-        return DataViewColumns.Resolve(data, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null, skipped);
-    }
-
-    /// <summary>
-    /// Puts the warnings about rows the run left out (of <paramref name="trainData"/> and <paramref name="validationData"/>)
-    /// on the first epoch this run added to the model's history (after <paramref name="priorEpochs"/> carried over from a
-    /// warm start). Like every history warning, it is not saved in the model file.
-    /// </summary>
-    private TTransformer KeepSkippedRows(TTransformer transformer, IDataView trainData, IDataView? validationData, int priorEpochs)
-    {
-        string?[] warnings =
-        {
-            _skippedRows.TryGetValue(trainData, out SkippedRows? train) ? train.Warning : null,
-            validationData is not null && !ReferenceEquals(validationData, trainData) && _skippedRows.TryGetValue(validationData, out SkippedRows? validation)
-                ? validation.Warning : null,
-        };
-        foreach (string? warning in warnings)
-        {
-            if (warning is not null)
-                transformer.Model.AddHistoryWarning(priorEpochs, warning);
-        }
-        return transformer;
-    }
+        => DataViewColumns.Resolve(data, Task, FeatureColumn.Name, LabelColumn.Name, WeightColumn.IsValid ? WeightColumn.Name : null);
 
     /// <summary>Each class's label value as text: the key's value for multiclass, False/True for binary.</summary>
     private string[] ClassNames(DataViewSchema.Column label, int classes)

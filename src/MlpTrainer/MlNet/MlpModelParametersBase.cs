@@ -71,21 +71,7 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
     /// One <see cref="MlpEpochReport"/> per epoch run, oldest first: training loss, validation loss and accuracy (with
     /// validation data), learning rate and seconds. Saved with the model; empty for models saved in format 1.
     /// </summary>
-    public IReadOnlyList<MlpEpochReport> TrainingHistory { get; private set; }
-
-    /// <summary>
-    /// Adds <paramref name="warning"/> to the report at <paramref name="index"/> of the history (after any warning it has),
-    /// for a warning about the run as a whole, such as rows of the data that were left out. Only for a model just trained,
-    /// before anyone else holds it; nothing when the history is shorter.
-    /// </summary>
-    internal void AddHistoryWarning(int index, string warning)
-    {
-        if (index < 0 || index >= TrainingHistory.Count)
-            return;
-        MlpEpochReport[] history = TrainingHistory.ToArray();
-        history[index] = history[index] with { Warning = history[index].Warning is string earlier ? $"{earlier} {warning}" : warning };
-        TrainingHistory = history;
-    }
+    public IReadOnlyList<MlpEpochReport> TrainingHistory { get; }
 
     internal MlpNetwork Network { get; }
 

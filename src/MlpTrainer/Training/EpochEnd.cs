@@ -21,13 +21,14 @@ internal sealed class EpochEnd
     private readonly RowDataset? _validation;
     private readonly int[]? _validationRows;
     private readonly Action _checkAlive;
-    private readonly Action<MlpEpochReport> _onEpoch;
+    private readonly Action<MlpEpochReport, string?> _onEpoch;
     private readonly ulong _fingerprint;
     private readonly bool _accuracyWatched;
     private readonly DivergenceWatch _divergence = new();
     private readonly BestWeights _best;
     private readonly int _epochOffset;
     private List<MlpEpochReport> _history;
+    private string? _dataWarning;         // the data's warnings, for the first epoch this run adds
     private long _started = Stopwatch.GetTimestamp();
 
     /// <param name="options">The validated options of the run.</param>
@@ -40,11 +41,13 @@ internal sealed class EpochEnd
     /// <param name="priorHistory">Epochs an initial model was already trained for; numbering continues after them.</param>
     /// <param name="fingerprint">Identifies this run in checkpoints.</param>
     /// <param name="checkAlive">The host's check, run with the cancellation token's before every minibatch.</param>
-    /// <param name="onEpoch">Receives each epoch's report.</param>
+    /// <param name="onEpoch">Receives each epoch's report, and the warning to tell with it (the report's own, less what was told before).</param>
+    /// <param name="dataWarnings">Warnings about the data (rows left out), kept on the first epoch this run adds.</param>
     public EpochEnd(MlpOptions options, NetworkLayout layout, OutputLoss loss, IWorkerReduction reduction, RowDataset? validation,
         int[]? validationRows, bool watchTrainingLoss, IReadOnlyList<MlpEpochReport> priorHistory, ulong fingerprint, Action checkAlive,
-        Action<MlpEpochReport> onEpoch)
+        Action<MlpEpochReport, string?> onEpoch, IReadOnlyList<string>? dataWarnings = null)
     {
+        _dataWarning = dataWarnings is { Count: > 0 } ? string.Join(" ", dataWarnings) : null;
         _options = options;
         _layout = layout;
         _loss = loss;
@@ -104,6 +107,7 @@ internal sealed class EpochEnd
         Stopping.Restore(checkpoint.BestValue, checkpoint.BestEpoch, checkpoint.EpochsWithoutImprovement);
         _best.Resume(checkpoint.BestParameters);
         _history = new List<MlpEpochReport>(checkpoint.History);
+        _dataWarning = null; // told on the run's first epoch, before the checkpoint
     }
 
     /// <summary>
@@ -128,14 +132,17 @@ internal sealed class EpochEnd
         solver.ObserveEpoch(epoch, monitoredLoss);
 
         int number = Number(epoch);
+        // A sparse first layer can be hundreds of millions of weights: TrainingRun checks it once, after the last epoch.
+        string? divergence = _divergence.Check(number, meanTrainingLoss, parameters.AsSpan(_layout.InputMajorFirstLayer ? _layout.WeightCount(0) : 0), learningRate);
         var report = new MlpEpochReport(number, meanTrainingLoss, validationLoss, validationAccuracy, learningRate,
             Stopwatch.GetElapsedTime(_started).TotalSeconds)
         {
-            // A sparse first layer can be hundreds of millions of weights: TrainingRun checks it once, after the last epoch.
-            Warning = _divergence.Check(number, meanTrainingLoss, parameters.AsSpan(_layout.InputMajorFirstLayer ? _layout.WeightCount(0) : 0), learningRate),
+            // The data's warnings were told when it was read; the epoch's own (divergence) is told with the report.
+            Warning = _dataWarning is null ? divergence : divergence is null ? _dataWarning : $"{_dataWarning} {divergence}",
         };
+        _dataWarning = null;
         _history.Add(report);
-        _onEpoch(report);
+        _onEpoch(report, divergence);
 
         bool stopped = false;
         if (Stopping.Enabled)

@@ -14,6 +14,9 @@ internal sealed record PreparedTraining(NetworkLayout Layout, IMinibatchSource T
     /// <summary>The network's standardisation of dense features (<see cref="MlpOptions.StandardizeFeatures"/>), or null.</summary>
     public FeatureStandardization? Standardization { get; init; }
 
+    /// <summary>Warnings about the data (rows left out), already told; the run keeps them on the first epoch it adds to the history.</summary>
+    public IReadOnlyList<string> DataWarnings { get; init; } = Array.Empty<string>();
+
     /// <summary>Rows of one training epoch.</summary>
     public long TrainRows => Train.RowCount;
 

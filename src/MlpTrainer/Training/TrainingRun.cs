@@ -70,7 +70,7 @@ internal sealed class TrainingRun
 
         using ISolver solver = CreateSolver(prepared, threads, loss);
         var epochs = new EpochEnd(options, layout, loss, _host.Reduction, prepared.Validation, prepared.ValidationRows, solver.WatchesTrainingLoss,
-            priorHistory, fingerprint, _host.CheckAlive, Report);
+            priorHistory, fingerprint, _host.CheckAlive, Report, prepared.DataWarnings);
         int firstEpoch = 0;
         bool finished = false;
         if (resume is not null)
@@ -153,15 +153,15 @@ internal sealed class TrainingRun
         }, prepared.Standardization);
     }
 
-    /// <summary>Each epoch's line in the log, its warning, and the user's progress callback.</summary>
-    private void Report(MlpEpochReport report)
+    /// <summary>Each epoch's line in the log, its new warning, and the user's progress callback.</summary>
+    private void Report(MlpEpochReport report, string? warning)
     {
         string validationText = report.ValidationLoss is double vl
             ? $", validation loss {vl:F6}" + (report.ValidationAccuracy is double va ? $", accuracy {va:F4}" : "")
             : "";
         _host.Info($"Epoch {report.Epoch}: training loss {report.TrainingLoss:F6}{validationText}, learning rate {report.LearningRate:G4}, {report.Seconds:F2} s.");
-        if (report.Warning is not null)
-            _host.Warning(report.Warning);
+        if (warning is not null)
+            _host.Warning(warning);
         _options.Progress?.Report(report);
     }
 
