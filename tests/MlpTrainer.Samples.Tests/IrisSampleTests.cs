@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlpTrainer.Samples.Tests.Support;
@@ -17,7 +18,7 @@ public sealed class IrisSampleTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("", result.Errors);
-        Assert.Contains("MLP 4-16-3: 100 epochs", result.Output);
+        Assert.InRange(int.Parse(Regex.Match(result.Output, @"MLP 4-16-3: (\d+) epochs").Groups[1].Value), 10, 100); // up to 100, early stopping on the held-out rows
         Assert.True(OutputAssert.Metric(result, "Micro-accuracy") >= 0.9, result.ToString());
         Assert.True(OutputAssert.Metric(result, "Macro-accuracy") >= 0.9, result.ToString());
         OutputAssert.Metric(result, "Log-loss");

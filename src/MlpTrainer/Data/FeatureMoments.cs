@@ -4,65 +4,81 @@ namespace MlpTrainer.Data;
 
 /// <summary>
 /// Accumulates, over the training rows, what <see cref="FeatureStandardization"/> needs of each feature: its mean and
-/// variance weighted by the rows' example weights (a row of weight 2 counts as that row twice, one of weight 0 not at
-/// all; class weights do not enter), summed in double in row order, so the result depends only on the data, and whether
-/// it only ever holds 0 and 1 (an indicator, such as a one-hot column, which is left as it is).
+/// variance weighted as training weighs the rows (a row of weight 2 counts as that row twice, one of weight 0 not at
+/// all, and class weights multiply in), and whether it only ever holds 0 and 1 (an indicator, such as a one-hot column,
+/// which is left as it is). Sums are kept per class in double, in row order, so class weights can be applied once they
+/// are known (balanced weights need every row's class first) and the result depends only on the data.
 /// </summary>
 internal sealed class FeatureMoments
 {
-    private readonly double[] _sum, _sumOfSquares;
+    private readonly int _features;
+    private readonly double[] _sum, _sumOfSquares, _weight;   // per class (one stratum for regression), then feature
     private readonly bool[] _notIndicator;
     private readonly float[] _row;
-    private double _weight;
 
-    public FeatureMoments(int featureCount)
+    /// <param name="featureCount">Features per row.</param>
+    /// <param name="classCount">Classes (the rows' targets are class indices), or 0 for regression.</param>
+    public FeatureMoments(int featureCount, int classCount = 0)
     {
-        _sum = new double[featureCount];
-        _sumOfSquares = new double[featureCount];
+        int strata = Math.Max(1, classCount);
+        _features = featureCount;
+        _sum = new double[strata * featureCount];
+        _sumOfSquares = new double[strata * featureCount];
+        _weight = new double[strata];
         _notIndicator = new bool[featureCount];
         _row = new float[featureCount];
     }
 
-    /// <summary>Adds one dense row of example weight <paramref name="weight"/>.</summary>
-    public void Add(ReadOnlySpan<float> features, float weight = 1f)
+    /// <summary>Adds one dense row of example weight <paramref name="weight"/> and class <paramref name="stratum"/> (0 for regression).</summary>
+    public void Add(ReadOnlySpan<float> features, float weight = 1f, int stratum = 0)
     {
         if (weight == 0)
             return;
+        Span<double> sum = _sum.AsSpan(stratum * _features, _features), squares = _sumOfSquares.AsSpan(stratum * _features, _features);
         for (int j = 0; j < features.Length; j++)
         {
             double x = features[j];
-            _sum[j] += weight * x;
-            _sumOfSquares[j] += weight * x * x;
+            sum[j] += weight * x;
+            squares[j] += weight * x * x;
             _notIndicator[j] |= x != 0 && x != 1;
         }
-        _weight += weight;
+        _weight[stratum] += weight;
     }
 
     /// <summary>Adds one row as a data view holds it, dense or sparse.</summary>
-    public void Add(in VBuffer<float> features, float weight = 1f)
+    public void Add(in VBuffer<float> features, float weight = 1f, int stratum = 0)
     {
         if (features.IsDense)
         {
-            Add(features.GetValues(), weight);
+            Add(features.GetValues(), weight, stratum);
             return;
         }
         SparseVector.Scatter(features.GetIndices(), features.GetValues(), _row);
-        Add(_row, weight);
+        Add(_row, weight, stratum);
     }
 
-    /// <summary>The standardisation these rows give.</summary>
-    public FeatureStandardization Finish()
+    /// <summary>The standardisation these rows give, each class's rows weighted by <paramref name="classWeights"/> (none: 1).</summary>
+    public FeatureStandardization Finish(IReadOnlyList<float>? classWeights = null)
     {
-        int count = _sum.Length;
-        var offsets = new float[count];
-        var scales = new float[count];
-        for (int j = 0; j < count; j++)
+        var offsets = new float[_features];
+        var scales = new float[_features];
+        double total = 0;
+        for (int c = 0; c < _weight.Length; c++)
+            total += ClassWeight(classWeights, c) * _weight[c];
+        for (int j = 0; j < _features; j++)
         {
             scales[j] = 1f;
-            if (_weight == 0 || !_notIndicator[j])
+            if (total == 0 || !_notIndicator[j])
                 continue; // no rows, or an indicator column: left as it is
-            double mean = _sum[j] / _weight;
-            double variance = Math.Max(0, _sumOfSquares[j] / _weight - mean * mean);
+            double sum = 0, squares = 0;
+            for (int c = 0; c < _weight.Length; c++)
+            {
+                double w = ClassWeight(classWeights, c);
+                sum += w * _sum[c * _features + j];
+                squares += w * _sumOfSquares[c * _features + j];
+            }
+            double mean = sum / total;
+            double variance = Math.Max(0, squares / total - mean * mean);
             offsets[j] = (float)mean;
             double deviation = Math.Sqrt(variance);
             // A constant column is only centred (to 0); a deviation too small for float is treated as constant.
@@ -71,4 +87,6 @@ internal sealed class FeatureMoments
         }
         return new FeatureStandardization(offsets, scales);
     }
+
+    private static double ClassWeight(IReadOnlyList<float>? classWeights, int stratum) => classWeights is null ? 1 : classWeights[stratum];
 }

@@ -46,7 +46,7 @@ internal static class StreamingScan
             }
             train++;
             weightSum += weight;
-            moments?.Add(reader.Features, weight);
+            moments?.Add(reader.Features, weight, counts.Length > 0 ? (int)target : 0);
             if (classWeightSums.Length > 0)
                 classWeightSums[(int)target] += weight;
             if (hashRows)

@@ -40,6 +40,7 @@ internal sealed class TrainingDataPreparation
     /// <param name="options">The validated options of the run.</param>
     /// <param name="log">Receives one line per decision.</param>
     /// <param name="classNames">Each class's label value as text, for <see cref="MlpOptions.ClassWeights"/>.</param>
+    /// <param name="warn">Receives each warning about the data (rows left out); <paramref name="log"/> when null.</param>
     public TrainingDataPreparation(MlpTask task, MlpOptions options, Action<string> log, Func<string[]> classNames, Action<string>? warn = null)
     {
         _task = task;
@@ -168,18 +169,18 @@ internal sealed class TrainingDataPreparation
         if (data.TrainRows.Length == 0)
             throw new InvalidOperationException("No training rows are left after holding out the validation rows; lower ValidationFraction.");
 
+        float[]? classWeights = ClassWeights(train.ClassCount, train.RowCount, train.ClassCounts);
         FeatureStandardization? standardization = null;
         if (Standardizes(layout))
         {
-            // The rows' own weights, before class weights, as a streamed run sees them.
-            var moments = new FeatureMoments(layout.InputSize);
+            // Per class, with the rows' own weights, then the class weights: as a streamed run gathers them.
+            var moments = new FeatureMoments(layout.InputSize, train.ClassCount);
             var dense = (DenseDataset)data.Train;
             foreach (int row in data.TrainRows)
-                moments.Add(dense.Row(row), dense.Weight(row));
-            standardization = LogStandardization(moments.Finish());
+                moments.Add(dense.Row(row), dense.Weight(row), train.ClassCount > 0 ? dense.Label(row) : 0);
+            standardization = LogStandardization(moments.Finish(classWeights));
         }
 
-        float[]? classWeights = ClassWeights(train.ClassCount, train.RowCount, train.ClassCounts);
         if (classWeights is not null)
         {
             train.ScaleWeightsByClass(classWeights);
@@ -219,7 +220,7 @@ internal sealed class TrainingDataPreparation
         else if (validation is null && o.ValidationFraction > 0)
             holdOut = new ValidationHoldOut(seed, o.ValidationFraction);
 
-        FeatureMoments? moments = Standardizes(layout) ? new FeatureMoments(layout.InputSize) : null;
+        FeatureMoments? moments = Standardizes(layout) ? new FeatureMoments(layout.InputSize, columns.ClassCount) : null;
         StreamingScan.Result scan = StreamingScan.Run(columns, holdOut, sparse, hashRows: o.CheckpointDirectory is not null, o.CancellationToken, moments);
         LogSkipped("training", scan.UsableRows, scan.SkippedMissingLabel, scan.SkippedBadFeatures, scan.SkippedBadWeight);
         if (scan.UsableRows == 0)
@@ -265,7 +266,7 @@ internal sealed class TrainingDataPreparation
         return new PreparedTraining(layout, source, keptValidation, validationRows, seed, outputScale, outputOffset, Streamed: true, density,
             parameters => RunFingerprint.ComputeStreaming(scan.TrainRowsHash, keptValidation, source.BufferCapacity, o, seed, parameters))
         {
-            Standardization = moments is null ? null : LogStandardization(moments.Finish()),
+            Standardization = moments is null ? null : LogStandardization(moments.Finish(classWeights)),
         };
     }
 
