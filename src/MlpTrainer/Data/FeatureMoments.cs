@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 
 namespace MlpTrainer.Data;
@@ -13,7 +15,7 @@ internal sealed class FeatureMoments
 {
     private readonly int _features;
     private readonly double[] _sum, _sumOfSquares, _weight;   // per class (one stratum for regression), then feature
-    private readonly bool[] _notIndicator;
+    private readonly double[] _offIndicator;                  // Σ |x·(x − 1)| per feature: 0 for an indicator column
     private readonly float[] _row;
 
     /// <param name="featureCount">Features per row.</param>
@@ -25,24 +27,51 @@ internal sealed class FeatureMoments
         _sum = new double[strata * featureCount];
         _sumOfSquares = new double[strata * featureCount];
         _weight = new double[strata];
-        _notIndicator = new bool[featureCount];
+        _offIndicator = new double[featureCount];
         _row = new float[featureCount];
     }
 
     /// <summary>Adds one dense row of example weight <paramref name="weight"/> and class <paramref name="stratum"/> (0 for regression).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<float> features, float weight = 1f, int stratum = 0)
     {
         if (weight == 0)
             return;
+        // In double, a vector at a time (compiled optimised at once: a 60,000-row table is read in one call each):
+        // w·x and w·x² to the class's sums, and |(x − 1)·x|, which is 0 only for 0 and 1, to the indicator test.
         Span<double> sum = _sum.AsSpan(stratum * _features, _features), squares = _sumOfSquares.AsSpan(stratum * _features, _features);
-        for (int j = 0; j < features.Length; j++)
+        Span<double> off = _offIndicator;
+        double w = weight;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && features.Length >= Vector<float>.Count)
         {
-            double x = features[j];
-            sum[j] += weight * x;
-            squares[j] += weight * x * x;
-            _notIndicator[j] |= x != 0 && x != 1;
+            int width = Vector<float>.Count, half = Vector<double>.Count;
+            var wv = new Vector<double>(w);
+            for (; j <= features.Length - width; j += width)
+            {
+                Vector.Widen(new Vector<float>(features.Slice(j, width)), out Vector<double> low, out Vector<double> high);
+                Accumulate(low, wv, sum.Slice(j, half), squares.Slice(j, half), off.Slice(j, half));
+                Accumulate(high, wv, sum.Slice(j + half, half), squares.Slice(j + half, half), off.Slice(j + half, half));
+            }
+        }
+        for (; j < features.Length; j++)
+        {
+            double x = features[j], wx = w * x;
+            sum[j] += wx;
+            squares[j] += wx * x;
+            off[j] += Math.Abs((x - 1) * x);
         }
         _weight[stratum] += weight;
+    }
+
+    /// <summary>The vector form of the scalar loop's three sums: the same operations in the same order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(Vector<double> x, Vector<double> w, Span<double> sum, Span<double> squares, Span<double> off)
+    {
+        Vector<double> wx = w * x;
+        (new Vector<double>(sum) + wx).CopyTo(sum);
+        (new Vector<double>(squares) + wx * x).CopyTo(squares);
+        (new Vector<double>(off) + Vector.Abs((x - Vector<double>.One) * x)).CopyTo(off);
     }
 
     /// <summary>Adds one row as a data view holds it, dense or sparse.</summary>
@@ -68,7 +97,7 @@ internal sealed class FeatureMoments
         for (int j = 0; j < _features; j++)
         {
             scales[j] = 1f;
-            if (total == 0 || !_notIndicator[j])
+            if (total == 0 || _offIndicator[j] == 0)
                 continue; // no rows, or an indicator column: left as it is
             double sum = 0, squares = 0;
             for (int c = 0; c < _weight.Length; c++)

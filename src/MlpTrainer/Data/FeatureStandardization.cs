@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using MlpTrainer.Model;
 
 namespace MlpTrainer.Data;
@@ -28,11 +30,28 @@ internal sealed class FeatureStandardization
 
     public int FeatureCount => Offsets.Length;
 
-    /// <summary>x ← (x − offset)·scale, in place, for one dense row.</summary>
+    /// <summary>
+    /// x ← (x − offset)·scale, in place, for one dense row: one pass, a vector at a time, compiled optimised at once (it
+    /// runs for every row of every minibatch from the first).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(Span<float> row)
     {
-        TensorPrimitives.Subtract(row, Offsets, row);
-        TensorPrimitives.Multiply(row, Scales, row);
+        ReadOnlySpan<float> offsets = Offsets, scales = Scales;
+        if (row.Length != offsets.Length)
+            throw new ArgumentException($"The standardisation has {offsets.Length} features; the row has {row.Length}.", nameof(row));
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            for (; j <= row.Length - width; j += width)
+            {
+                Span<float> x = row.Slice(j, width);
+                ((new Vector<float>(x) - new Vector<float>(offsets.Slice(j, width))) * new Vector<float>(scales.Slice(j, width))).CopyTo(x);
+            }
+        }
+        for (; j < row.Length; j++)
+            row[j] = (row[j] - offsets[j]) * scales[j];
     }
 
     /// <summary>

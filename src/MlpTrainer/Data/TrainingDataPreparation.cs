@@ -179,6 +179,10 @@ internal sealed class TrainingDataPreparation
             foreach (int row in data.TrainRows)
                 moments.Add(dense.Row(row), dense.Weight(row), train.ClassCount > 0 ? dense.Label(row) : 0);
             standardization = LogStandardization(moments.Finish(classWeights));
+            // Rows held in memory are standardised once, where they are held (streamed rows as each minibatch is filled).
+            dense.Standardize(standardization);
+            if (data.Validation is DenseDataset heldValidation && !ReferenceEquals(heldValidation, dense))
+                heldValidation.Standardize(standardization);
         }
 
         if (classWeights is not null)
@@ -267,6 +271,7 @@ internal sealed class TrainingDataPreparation
             parameters => RunFingerprint.ComputeStreaming(scan.TrainRowsHash, keptValidation, source.BufferCapacity, o, seed, parameters))
         {
             Standardization = moments is null ? null : LogStandardization(moments.Finish(classWeights)),
+            StandardizesMinibatches = moments is not null,
         };
     }
 

@@ -142,7 +142,7 @@ internal sealed class TrainingRun
     private ISolver CreateSolver(PreparedTraining prepared, int threads, OutputLoss loss)
     {
         if (_options.Optimizer != MlpOptimizer.Lbfgs)
-            return new MinibatchSolver(_options, prepared.Layout, prepared.Train, prepared.Seed, threads, loss, _host.Reduction, prepared.Standardization);
+            return new MinibatchSolver(_options, prepared.Layout, prepared.Train, prepared.Seed, threads, loss, _host.Reduction, prepared.MinibatchStandardization);
         IFullBatchMinimizer minimizer = _host.FullBatchMinimizer
             ?? throw new InvalidOperationException("MlpOptimizer.Lbfgs needs a full-batch minimizer from the host (ML.NET's L-BFGS), and none was given.");
         MlpOptions options = _options;
@@ -150,7 +150,7 @@ internal sealed class TrainingRun
         {
             _host.CheckAlive();
             options.CancellationToken.ThrowIfCancellationRequested();
-        }, prepared.Standardization);
+        }, prepared.MinibatchStandardization);
     }
 
     /// <summary>Each epoch's line in the log, its new warning, and the user's progress callback.</summary>
