@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace MlpTrainer.Tests.Support;
 
 /// <summary>
@@ -7,38 +9,28 @@ namespace MlpTrainer.Tests.Support;
 public static class FiniteDifferences
 {
     /// <summary>The numerical gradient of <paramref name="loss"/> over double parameters (a double reference network: a small step).</summary>
-    public static double[] Gradient(double[] parameters, Func<double[], double> loss, double h = 1e-6)
-    {
-        var gradient = new double[parameters.Length];
-        for (int k = 0; k < parameters.Length; k++)
-        {
-            double saved = parameters[k];
-            parameters[k] = saved + h;
-            double plus = loss(parameters);
-            parameters[k] = saved - h;
-            double minus = loss(parameters);
-            parameters[k] = saved;
-            gradient[k] = (plus - minus) / (2 * h);
-        }
-        return gradient;
-    }
+    public static double[] Gradient(double[] parameters, Func<double[], double> loss, double h = 1e-6) => Central(parameters, loss, h);
 
     /// <summary>
     /// The numerical gradient of <paramref name="loss"/> over float parameters. A float forward pass needs a larger step:
     /// 1e-2 keeps the rounding error (~1e-7·loss/h) and the truncation error (~h²) near 1e-5.
     /// </summary>
-    public static double[] Gradient(float[] parameters, Func<float[], double> loss, float h = 1e-2f)
+    public static double[] Gradient(float[] parameters, Func<float[], double> loss, float h = 1e-2f) => Central(parameters, loss, h);
+
+    private static double[] Central<T>(T[] parameters, Func<T[], double> loss, T h)
+        where T : IFloatingPointIeee754<T>
     {
         var gradient = new double[parameters.Length];
+        double step = double.CreateChecked(h);
         for (int k = 0; k < parameters.Length; k++)
         {
-            float saved = parameters[k];
+            T saved = parameters[k];
             parameters[k] = saved + h;
             double plus = loss(parameters);
             parameters[k] = saved - h;
             double minus = loss(parameters);
             parameters[k] = saved;
-            gradient[k] = (plus - minus) / (2.0 * h);
+            gradient[k] = (plus - minus) / (2 * step);
         }
         return gradient;
     }
