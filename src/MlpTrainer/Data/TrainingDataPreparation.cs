@@ -15,8 +15,11 @@ namespace MlpTrainer.Data;
 /// against <see cref="MlpOptions.InMemoryLimitBytes"/>; a data view that does not know its row count is read into
 /// memory while it stays under the limit, and streamed once it passes it.</item>
 /// <item>Validation rows, class weights and label standardisation, applied the same way in memory and streamed.</item>
+/// <item>The network's feature standardisation (<see cref="MlpOptions.StandardizeFeatures"/>, dense first layers): the
+/// training rows' weighted moments, applied once to rows held in memory, or to each minibatch when streamed.</item>
 /// </list>
-/// Every decision is logged with its reason.
+/// Every decision is logged with its reason; rows left out of the data are a warning, told once and handed to the run
+/// (<see cref="PreparedTraining.DataWarnings"/>) for the model's history.
 /// </summary>
 internal sealed class TrainingDataPreparation
 {
@@ -113,7 +116,7 @@ internal sealed class TrainingDataPreparation
             DataViewReader.Result read = DataViewReader.Read(train, sparse, limit, o.CancellationToken);
             if (!read.ExceededLimit)
             {
-                RowDataset trainRows = Checked(read, "training", train);
+                RowDataset trainRows = Checked(read, "training");
                 return PrepareInMemory(layout, density, trainRows, ReadValidation(validation, train, sparse), seed) with { DataWarnings = _warnings.ToArray() };
             }
             double perRow = read.RowsRead == 0 ? bytesPerRow : (double)read.BytesRead / read.RowsRead;
@@ -282,10 +285,10 @@ internal sealed class TrainingDataPreparation
         if (validation.FeatureCount != train.FeatureCount || validation.ClassCount != train.ClassCount)
             throw new InvalidOperationException($"The validation data has {validation.FeatureCount} features and {validation.ClassCount} classes; " +
                                                 $"the training data has {train.FeatureCount} and {train.ClassCount}.");
-        return Checked(DataViewReader.Read(validation, sparse, limitBytes: null, _options.CancellationToken), "validation", validation);
+        return Checked(DataViewReader.Read(validation, sparse, limitBytes: null, _options.CancellationToken), "validation");
     }
 
-    private RowDataset Checked(DataViewReader.Result read, string role, DataViewColumns columns)
+    private RowDataset Checked(DataViewReader.Result read, string role)
     {
         LogSkipped(role, read.Dataset!.RowCount, read.SkippedMissingLabel, read.SkippedBadFeatures, read.SkippedBadWeight);
         if (read.Dataset!.RowCount == 0)
