@@ -66,10 +66,7 @@ internal sealed class FeatureStandardization
         {
             Span<float> row = parameters.AsSpan(weights + o * inputs, inputs);
             TensorPrimitives.Multiply(row, Scales, row);
-            double shift = 0;
-            for (int j = 0; j < inputs; j++)
-                shift += (double)row[j] * Offsets[j];
-            parameters[biases + o] = (float)(parameters[biases + o] - shift);
+            parameters[biases + o] = (float)(parameters[biases + o] - TimesOffsets(row));
         }
     }
 
@@ -81,12 +78,18 @@ internal sealed class FeatureStandardization
         for (int o = 0; o < layout.OutputsOf(0); o++)
         {
             Span<float> row = parameters.AsSpan(weights + o * inputs, inputs);
-            double shift = 0;
-            for (int j = 0; j < inputs; j++)
-                shift += (double)row[j] * Offsets[j];
-            parameters[biases + o] = (float)(parameters[biases + o] + shift);
+            parameters[biases + o] = (float)(parameters[biases + o] + TimesOffsets(row));
             TensorPrimitives.Divide(row, Scales, row);
         }
+    }
+
+    /// <summary>Σ_j row[j]·offset[j], in double: what a unit's weights see of the offsets.</summary>
+    private double TimesOffsets(ReadOnlySpan<float> row)
+    {
+        double sum = 0;
+        for (int j = 0; j < row.Length; j++)
+            sum += (double)row[j] * Offsets[j];
+        return sum;
     }
 
     private void CheckLayout(NetworkLayout layout)

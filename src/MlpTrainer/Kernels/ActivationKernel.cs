@@ -9,6 +9,14 @@ namespace MlpTrainer.Kernels;
 /// </summary>
 internal static class ActivationKernel
 {
+    /// <summary>f(z + bias) on each of the <paramref name="rows"/> rows of <paramref name="z"/> (row-major, as wide as <paramref name="bias"/>).</summary>
+    public static void AddBiasAndActivateRows(MlpActivation activation, float leakySlope, Span<float> z, int rows, ReadOnlySpan<float> bias)
+    {
+        int width = bias.Length;
+        for (int r = 0; r < rows; r++)
+            AddBiasAndActivate(activation, leakySlope, z.Slice(r * width, width), bias);
+    }
+
     /// <summary>row[j] = f(row[j] + bias[j]) for one row of pre-activations.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddBiasAndActivate(MlpActivation activation, float leakySlope, Span<float> row, ReadOnlySpan<float> bias)

@@ -43,11 +43,7 @@ internal sealed class DenseLayer
 
     /// <summary>f(z + b) on each of the first <paramref name="rows"/> rows of <paramref name="z"/>.</summary>
     public void AddBiasAndActivate(float[] parameters, float[] z, int rows)
-    {
-        ReadOnlySpan<float> bias = parameters.AsSpan(_biasOffset, Outputs);
-        for (int r = 0; r < rows; r++)
-            ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, z.AsSpan(r * Outputs, Outputs), bias);
-    }
+        => ActivationKernel.AddBiasAndActivateRows(Activation, LeakySlope, z, rows, parameters.AsSpan(_biasOffset, Outputs));
 
     /// <summary>z[o] = W[o,:]·x for one row: one dot product over each unit's contiguous row of weights (no bias, no activation).</summary>
     public void MultiplyRow(float[] parameters, ReadOnlySpan<float> input, Span<float> z)

@@ -35,6 +35,10 @@ internal sealed class LayerStack
     /// <summary>The first layer when it is input-major (sparse features); null when every layer is dense.</summary>
     public SparseInputLayer? SparseInput { get; }
 
+    /// <summary>The activation layer <paramref name="layer"/> applies (none on the output layer) and its LeakyReLU slope.</summary>
+    public (MlpActivation Activation, float LeakySlope) ActivationOf(int layer)
+        => layer == 0 && SparseInput is not null ? (SparseInput.Activation, SparseInput.LeakySlope) : (Dense(layer).Activation, Dense(layer).LeakySlope);
+
     /// <summary>Dense layer <paramref name="layer"/> (any layer but an input-major first one).</summary>
     public DenseLayer Dense(int layer) => _dense[layer] ?? throw new InvalidOperationException($"Layer {layer} is the sparse first layer.");
 

@@ -125,11 +125,7 @@ internal sealed class SparseInputLayer
 
     /// <summary>f(z + b) on each of the first <paramref name="rows"/> rows of <paramref name="z"/>.</summary>
     public void AddBiasAndActivate(float[] parameters, float[] z, int rows)
-    {
-        ReadOnlySpan<float> bias = parameters.AsSpan(_biasOffset, Outputs);
-        for (int r = 0; r < rows; r++)
-            ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, z.AsSpan(r * Outputs, Outputs), bias);
-    }
+        => ActivationKernel.AddBiasAndActivateRows(Activation, LeakySlope, z, rows, parameters.AsSpan(_biasOffset, Outputs));
 
     /// <summary>
     /// Writes ∂L/∂Wᵀ for the minibatch's slots into <paramref name="weightGradient"/> (cleared first) and ∂L/∂b into this

@@ -142,9 +142,7 @@ internal sealed class BackpropTrainer : IDisposable
             if (l == 0)
                 break;
             layer.PropagateToInput(_gemm, parameters, _deltas[l + 1], _deltas[l], rows);
-            (MlpActivation belowActivation, float belowSlope) = l == 1 && _sparseLayer is not null
-                ? (_sparseLayer.Activation, _sparseLayer.LeakySlope)
-                : (_layers.Dense(l - 1).Activation, _layers.Dense(l - 1).LeakySlope);
+            (MlpActivation belowActivation, float belowSlope) = _layers.ActivationOf(l - 1);
             Span<float> delta = _deltas[l].AsSpan(0, rows * _layout.Sizes[l]);
             if (useDropout)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(delta, _masks[l].AsSpan(0, delta.Length), delta);

@@ -40,7 +40,7 @@ internal sealed class EpochEnd
     /// <param name="watchTrainingLoss">Whether early stopping watches the training loss when there is no validation data.</param>
     /// <param name="priorHistory">Epochs an initial model was already trained for; numbering continues after them.</param>
     /// <param name="fingerprint">Identifies this run in checkpoints.</param>
-    /// <param name="checkAlive">The host's check, run with the cancellation token's before every minibatch.</param>
+    /// <param name="checkAlive">The run's stop check (the host's and the cancellation token's), run before every minibatch.</param>
     /// <param name="onEpoch">Receives each epoch's report, and the warning to tell with it (the report's own, less what was told before).</param>
     /// <param name="dataWarnings">Warnings about the data (rows left out), kept on the first epoch this run adds.</param>
     public EpochEnd(MlpOptions options, NetworkLayout layout, OutputLoss loss, IWorkerReduction reduction, RowDataset? validation,
@@ -81,12 +81,8 @@ internal sealed class EpochEnd
     /// <summary>The number (from 1, after an initial model's epochs) of this run's epoch <paramref name="epoch"/> (from 0).</summary>
     public int Number(int epoch) => _epochOffset + epoch + 1;
 
-    /// <summary>Throws when the host or <see cref="MlpOptions.CancellationToken"/> says to stop; solvers call it before every minibatch.</summary>
-    public void CheckAlive()
-    {
-        _checkAlive();
-        _options.CancellationToken.ThrowIfCancellationRequested();
-    }
+    /// <summary>Throws when the run is to stop (the host or <see cref="MlpOptions.CancellationToken"/>); solvers call it before every minibatch.</summary>
+    public void CheckAlive() => _checkAlive();
 
     /// <summary>Starts timing an epoch (the previous epoch's end starts the next one's clock otherwise).</summary>
     public void BeginEpoch() => _started = Stopwatch.GetTimestamp();

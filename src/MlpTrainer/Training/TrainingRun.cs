@@ -70,7 +70,7 @@ internal sealed class TrainingRun
 
         using ISolver solver = CreateSolver(prepared, threads, loss);
         var epochs = new EpochEnd(options, layout, loss, _host.Reduction, prepared.Validation, prepared.ValidationRows, solver.WatchesTrainingLoss,
-            priorHistory, fingerprint, _host.CheckAlive, Report, prepared.DataWarnings);
+            priorHistory, fingerprint, CheckAlive, Report, prepared.DataWarnings);
         int firstEpoch = 0;
         bool finished = false;
         if (resume is not null)
@@ -145,12 +145,15 @@ internal sealed class TrainingRun
             return new MinibatchSolver(_options, prepared.Layout, prepared.Train, prepared.Seed, threads, loss, _host.Reduction, prepared.MinibatchStandardization);
         IFullBatchMinimizer minimizer = _host.FullBatchMinimizer
             ?? throw new InvalidOperationException("MlpOptimizer.Lbfgs needs a full-batch minimizer from the host (ML.NET's L-BFGS), and none was given.");
-        MlpOptions options = _options;
-        return new LbfgsSolver(options, prepared.Layout, prepared.Train, threads, loss, minimizer, _host.Reduction, () =>
-        {
-            _host.CheckAlive();
-            options.CancellationToken.ThrowIfCancellationRequested();
-        }, prepared.MinibatchStandardization);
+        return new LbfgsSolver(_options, prepared.Layout, prepared.Train, threads, loss, minimizer, _host.Reduction, CheckAlive,
+            prepared.MinibatchStandardization);
+    }
+
+    /// <summary>The run's stop check, before every minibatch or chunk of rows: the host's, then <see cref="MlpOptions.CancellationToken"/>.</summary>
+    private void CheckAlive()
+    {
+        _host.CheckAlive();
+        _options.CancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Each epoch's line in the log, its new warning, and the user's progress callback.</summary>
