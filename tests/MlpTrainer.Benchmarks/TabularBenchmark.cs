@@ -41,6 +41,7 @@ internal static class TabularBenchmark
         string data = DefaultDataDirectory, output = "tabular-dotnet.tsv";
         string[]? onlyTables = null;
         string[] trainers = AllTrainers;
+        string? mlpSettings = null;
         for (int i = 1; i < args.Length; i += 2)
         {
             if (i + 1 >= args.Length)
@@ -51,7 +52,9 @@ internal static class TabularBenchmark
                 case "--out": output = args[i + 1]; break;
                 case "--tables": onlyTables = args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                 case "--trainers": trainers = args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries); break;
-                default: return Fail($"Unknown option '{args[i]}' for tabular: --data DIR, --out FILE, --tables a,b, --trainers {string.Join(',', AllTrainers)}.");
+                case "--mlp": mlpSettings = args[i + 1]; break;
+                default: return Fail($"Unknown option '{args[i]}' for tabular: --data DIR, --out FILE, --tables a,b, --trainers {string.Join(',', AllTrainers)}, " +
+                                     "--mlp \"Field=value;...\" (MlpOptions fields the MLP sets instead of their defaults).");
             }
         }
         if (trainers.FirstOrDefault(t => !AllTrainers.Contains(t)) is { } unknown)
@@ -90,7 +93,7 @@ internal static class TabularBenchmark
                     ReadFeatures(Featurize(new MLContext(seed: 0), table, all).Fit(train).Transform(train));
                 foreach (string trainer in trainers)
                 {
-                    IEstimator<ITransformer> pipeline = Featurize(ml, table, all).AppendCacheCheckpoint(ml).Append(Trainer(ml, table.Task, trainer));
+                    IEstimator<ITransformer> pipeline = Featurize(ml, table, all).AppendCacheCheckpoint(ml).Append(Trainer(ml, table.Task, trainer, mlpSettings));
                     var watch = Stopwatch.StartNew();
                     ITransformer model = pipeline.Fit(train);
                     double seconds = watch.Elapsed.TotalSeconds;
@@ -188,20 +191,23 @@ internal static class TabularBenchmark
         return pipeline.Append(ml.Transforms.Concatenate("Features", parts.ToArray()));
     }
 
-    /// <summary>The trainer with its default options (the MLP's seed comes from the MLContext's).</summary>
-    private static IEstimator<ITransformer> Trainer(MLContext ml, string task, string trainer) => (task, trainer) switch
+    /// <summary>
+    /// The trainer with its default options (the MLP's seed comes from the MLContext's), or for the MLP the defaults with
+    /// the fields <c>--mlp</c> sets (to measure a candidate default on the whole suite).
+    /// </summary>
+    private static IEstimator<ITransformer> Trainer(MLContext ml, string task, string trainer, string? mlpSettings) => (task, trainer) switch
     {
-        ("regression", "mlp") => ml.Regression.Trainers.Mlp(new MlpOptions()),
+        ("regression", "mlp") => ml.Regression.Trainers.Mlp(MlpOptionsText.Parse(mlpSettings)),
         ("regression", "lightgbm") => ml.Regression.Trainers.LightGbm(),
         ("regression", "fasttree") => ml.Regression.Trainers.FastTree(),
         ("regression", "linear-sdca") => ml.Regression.Trainers.Sdca(),
         ("regression", "linear-alt") => ml.Regression.Trainers.OnlineGradientDescent(),
-        ("binary", "mlp") => ml.BinaryClassification.Trainers.Mlp(new MlpOptions()),
+        ("binary", "mlp") => ml.BinaryClassification.Trainers.Mlp(MlpOptionsText.Parse(mlpSettings)),
         ("binary", "lightgbm") => ml.BinaryClassification.Trainers.LightGbm(),
         ("binary", "fasttree") => ml.BinaryClassification.Trainers.FastTree(),
         ("binary", "linear-sdca") => ml.BinaryClassification.Trainers.SdcaLogisticRegression(),
         ("binary", "linear-alt") => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(),
-        ("multiclass", "mlp") => ml.MulticlassClassification.Trainers.Mlp(new MlpOptions()),
+        ("multiclass", "mlp") => ml.MulticlassClassification.Trainers.Mlp(MlpOptionsText.Parse(mlpSettings)),
         ("multiclass", "lightgbm") => ml.MulticlassClassification.Trainers.LightGbm(),
         ("multiclass", "fasttree") => ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree()),
         ("multiclass", "linear-sdca") => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(),

@@ -25,10 +25,10 @@ public static class MlpCatalog
     /// <param name="labelColumnName">The key-typed label column.</param>
     /// <param name="featureColumnName">The feature vector column.</param>
     /// <param name="exampleWeightColumnName">An optional Single column of row weights; null weighs every row 1.</param>
-    /// <param name="hiddenLayerSizes">Units per hidden layer, input side first; null gives one layer of 100.</param>
+    /// <param name="hiddenLayerSizes">Units per hidden layer, input side first; null chooses from the data (one layer of 100, or of 32 for sparse features: see <see cref="MlpOptions.HiddenLayerSizes"/>).</param>
     /// <param name="activation">The hidden layers' activation.</param>
     /// <param name="optimizer">SGD, Adam, AdamW or RMSProp.</param>
-    /// <param name="learningRate">The step size.</param>
+    /// <param name="learningRate">The step size; null chooses from the data (0.001, or 0.005 for sparse features: see <see cref="MlpOptions.LearningRate"/>).</param>
     /// <param name="batchSize">Rows per minibatch.</param>
     /// <param name="numberOfEpochs">Passes over the data.</param>
     /// <param name="l2Regularization">The L2 penalty on the weights.</param>
@@ -42,7 +42,7 @@ public static class MlpCatalog
         int[]? hiddenLayerSizes = null,
         MlpActivation activation = MlpActivation.ReLU,
         MlpOptimizer optimizer = MlpOptimizer.Adam,
-        float learningRate = 0.001f,
+        float? learningRate = null,
         int batchSize = 200,
         int numberOfEpochs = 200,
         float l2Regularization = 1e-3f,
@@ -70,10 +70,10 @@ public static class MlpCatalog
     /// <param name="labelColumnName">The Boolean label column.</param>
     /// <param name="featureColumnName">The feature vector column.</param>
     /// <param name="exampleWeightColumnName">An optional Single column of row weights; null weighs every row 1.</param>
-    /// <param name="hiddenLayerSizes">Units per hidden layer, input side first; null gives one layer of 100.</param>
+    /// <param name="hiddenLayerSizes">Units per hidden layer, input side first; null chooses from the data (one layer of 100, or of 32 for sparse features: see <see cref="MlpOptions.HiddenLayerSizes"/>).</param>
     /// <param name="activation">The hidden layers' activation.</param>
     /// <param name="optimizer">SGD, Adam, AdamW or RMSProp.</param>
-    /// <param name="learningRate">The step size.</param>
+    /// <param name="learningRate">The step size; null chooses from the data (0.001, or 0.005 for sparse features: see <see cref="MlpOptions.LearningRate"/>).</param>
     /// <param name="batchSize">Rows per minibatch.</param>
     /// <param name="numberOfEpochs">Passes over the data.</param>
     /// <param name="l2Regularization">The L2 penalty on the weights.</param>
@@ -87,7 +87,7 @@ public static class MlpCatalog
         int[]? hiddenLayerSizes = null,
         MlpActivation activation = MlpActivation.ReLU,
         MlpOptimizer optimizer = MlpOptimizer.Adam,
-        float learningRate = 0.001f,
+        float? learningRate = null,
         int batchSize = 200,
         int numberOfEpochs = 200,
         float l2Regularization = 1e-3f,
@@ -115,10 +115,10 @@ public static class MlpCatalog
     /// <param name="labelColumnName">The Single label column.</param>
     /// <param name="featureColumnName">The feature vector column.</param>
     /// <param name="exampleWeightColumnName">An optional Single column of row weights; null weighs every row 1.</param>
-    /// <param name="hiddenLayerSizes">Units per hidden layer, input side first; null gives one layer of 100.</param>
+    /// <param name="hiddenLayerSizes">Units per hidden layer, input side first; null chooses from the data (one layer of 100, or of 32 for sparse features: see <see cref="MlpOptions.HiddenLayerSizes"/>).</param>
     /// <param name="activation">The hidden layers' activation.</param>
     /// <param name="optimizer">SGD, Adam, AdamW or RMSProp.</param>
-    /// <param name="learningRate">The step size.</param>
+    /// <param name="learningRate">The step size; null chooses from the data (0.001, or 0.005 for sparse features: see <see cref="MlpOptions.LearningRate"/>).</param>
     /// <param name="batchSize">Rows per minibatch.</param>
     /// <param name="numberOfEpochs">Passes over the data.</param>
     /// <param name="l2Regularization">The L2 penalty on the weights.</param>
@@ -133,7 +133,7 @@ public static class MlpCatalog
         int[]? hiddenLayerSizes = null,
         MlpActivation activation = MlpActivation.ReLU,
         MlpOptimizer optimizer = MlpOptimizer.Adam,
-        float learningRate = 0.001f,
+        float? learningRate = null,
         int batchSize = 200,
         int numberOfEpochs = 200,
         float l2Regularization = 1e-3f,
@@ -148,12 +148,12 @@ public static class MlpCatalog
     }
 
     private static MlpOptions Common(string labelColumnName, string featureColumnName, string? exampleWeightColumnName, int[]? hiddenLayerSizes,
-        MlpActivation activation, MlpOptimizer optimizer, float learningRate, int batchSize, int numberOfEpochs, float l2Regularization, int? seed) => new()
+        MlpActivation activation, MlpOptimizer optimizer, float? learningRate, int batchSize, int numberOfEpochs, float l2Regularization, int? seed) => new()
     {
         LabelColumnName = labelColumnName,
         FeatureColumnName = featureColumnName,
         ExampleWeightColumnName = exampleWeightColumnName,
-        HiddenLayerSizes = hiddenLayerSizes ?? new MlpOptions().HiddenLayerSizes,
+        HiddenLayerSizes = hiddenLayerSizes,
         Activation = activation,
         Optimizer = optimizer,
         LearningRate = learningRate,

@@ -29,11 +29,14 @@ internal sealed class TrainingDataPreparation
     /// </summary>
     public const double SparseShareThreshold = 1.0 / 16;
 
+    private const string ValidationFractionUnused = "Validation data was given, so ValidationFraction is not used.";
+
     /// <summary>The shuffle buffer an automatic switch to streaming gets, in bytes of rows.</summary>
     private const long AutomaticBufferBytes = 64L << 20;
 
     private readonly MlpTask _task;
-    private readonly MlpOptions _options;
+    /// <summary>The user's options until <see cref="Prepare"/> decides dense or sparse; then with the automatic values set (<see cref="AutomaticDefaults"/>).</summary>
+    private MlpOptions _options;
     private readonly Action<string> _log;
     private readonly Action<string> _warn;
     private readonly List<string> _warnings = new();
@@ -65,9 +68,13 @@ internal sealed class TrainingDataPreparation
         _log($"The features have {train.FeatureCount} slots, {density.MeanNonZeros:G4} non-zero per row on average over the first {density.RowsSeen} rows " +
              $"({density.Share:P2}): {(sparse ? "sparse rows and a sparse first layer" : "dense rows and a dense first layer")}" +
              (o.SparseFeatures is null ? $" (sparse at most {SparseShareThreshold:P2}; MlpOptions.SparseFeatures decides otherwise)." : " (MlpOptions.SparseFeatures)."));
+        // Every later decision, and the run, use the options with the values the data's kind of first layer chooses.
+        _options = o = AutomaticDefaults.For(sparse).Apply(o, out string chosen);
+        if (chosen.Length > 0 && sparse)
+            _log($"For a sparse first layer, the options left to the data: {chosen}.");
 
         var sizes = new List<int> { train.FeatureCount };
-        sizes.AddRange(o.HiddenLayerSizes);
+        sizes.AddRange(o.RunHiddenLayerSizes);
         sizes.Add(_task == MlpTask.Multiclass ? train.ClassCount : 1);
         long parameterCount = 0;
         for (int l = 0; l + 1 < sizes.Count; l++)
@@ -157,12 +164,12 @@ internal sealed class TrainingDataPreparation
         if (validation is not null)
         {
             if (o.ValidationFraction > 0)
-                _log("Validation data was given, so ValidationFraction is not used.");
+                _log(ValidationFractionUnused);
             data = new TrainingData(train, TrainingData.AllRows(train), validation, TrainingData.AllRows(validation));
         }
         else if (o.ValidationFraction > 0)
         {
-            data = TrainingData.SplitStratified(train, o.ValidationFraction, seed);
+            data = TrainingData.SplitStratified(train, o.RunValidationFraction, seed);
             _log($"Holding out {data.ValidationRows!.Length} of {train.RowCount} rows ({(_task == MlpTask.Regression ? "at random" : "stratified")}) for validation.");
         }
         else
@@ -223,9 +230,9 @@ internal sealed class TrainingDataPreparation
         MlpOptions o = _options;
         ValidationHoldOut? holdOut = null;
         if (validation is not null && o.ValidationFraction > 0)
-            _log("Validation data was given, so ValidationFraction is not used.");
+            _log(ValidationFractionUnused);
         else if (validation is null && o.ValidationFraction > 0)
-            holdOut = new ValidationHoldOut(seed, o.ValidationFraction);
+            holdOut = new ValidationHoldOut(seed, o.RunValidationFraction);
 
         FeatureMoments? moments = Standardizes(layout) ? new FeatureMoments(layout.InputSize, columns.ClassCount) : null;
         StreamingScan.Result scan = StreamingScan.Run(columns, holdOut, sparse, hashRows: o.CheckpointDirectory is not null, o.CancellationToken, moments);
@@ -271,7 +278,7 @@ internal sealed class TrainingDataPreparation
         int[]? validationRows = validation is { RowCount: > 0 } ? TrainingData.AllRows(validation) : null;
         RowDataset? keptValidation = validationRows is null ? null : validation;
         return new PreparedTraining(layout, source, keptValidation, validationRows, seed, outputScale, outputOffset, Streamed: true, density,
-            parameters => RunFingerprint.ComputeStreaming(scan.TrainRowsHash, keptValidation, source.BufferCapacity, o, seed, parameters))
+            parameters => RunFingerprint.ComputeStreaming(scan.TrainRowsHash, keptValidation, source.BufferCapacity, o, seed, parameters), o)
         {
             Standardization = moments is null ? null : LogStandardization(moments.Finish(classWeights)),
             StandardizesMinibatches = moments is not null,

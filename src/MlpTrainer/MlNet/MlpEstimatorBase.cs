@@ -147,7 +147,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
             Info = ch.Info, Warning = ch.Warning, CheckAlive = Host.CheckAlive, FullBatchMinimizer = new MlNetLbfgsMinimizer(Host),
         };
         TrainingOutcome outcome = new TrainingRun(Task, options, host).Run(prepared, initial);
-        return CreateModel(outcome.Network, TrainingSettings.From(options, outcome.EpochsTrained), outcome.History);
+        return CreateModel(outcome.Network, TrainingSettings.From(prepared.Options, outcome.EpochsTrained), outcome.History);
     }
 
     private DataViewColumns ResolveColumns(IDataView data)

@@ -19,6 +19,6 @@ internal sealed record TrainingSettings(
     float HuberDelta = 1f)
 {
     public static TrainingSettings From(MlpOptions options, int epochsTrained) => new(
-        options.Optimizer, options.LearningRate, options.Momentum, options.UseNesterov, options.Beta1, options.Beta2,
+        options.Optimizer, options.RunLearningRate, options.Momentum, options.UseNesterov, options.Beta1, options.Beta2,
         options.Epsilon, options.L2Regularization, options.BatchSize, epochsTrained, options.RegressionLoss, options.HuberDelta);
 }

@@ -32,11 +32,11 @@ internal abstract class LearningRateSchedule
 
     public static LearningRateSchedule Create(MlpOptions options, int stepsPerEpoch, long rowsPerEpoch) => options.LearningRateSchedule switch
     {
-        MlpLearningRateSchedule.Constant => new ConstantSchedule(options.LearningRate),
-        MlpLearningRateSchedule.InverseScaling => new InverseScalingSchedule(options.LearningRate, options.PowerT, rowsPerEpoch),
-        MlpLearningRateSchedule.Step => new StepSchedule(options.LearningRate, options.StepEpochs, options.StepGamma),
-        MlpLearningRateSchedule.Cosine => new CosineSchedule(options.LearningRate, options.MinimumLearningRate, options.WarmupEpochs, options.NumberOfEpochs, stepsPerEpoch),
-        MlpLearningRateSchedule.ReduceOnPlateau => new ReduceOnPlateauSchedule(options.LearningRate, options.MinimumLearningRate, options.PlateauFactor, options.PlateauPatience, options.EarlyStoppingTolerance),
+        MlpLearningRateSchedule.Constant => new ConstantSchedule(options.RunLearningRate),
+        MlpLearningRateSchedule.InverseScaling => new InverseScalingSchedule(options.RunLearningRate, options.PowerT, rowsPerEpoch),
+        MlpLearningRateSchedule.Step => new StepSchedule(options.RunLearningRate, options.StepEpochs, options.StepGamma),
+        MlpLearningRateSchedule.Cosine => new CosineSchedule(options.RunLearningRate, options.MinimumLearningRate, options.WarmupEpochs, options.NumberOfEpochs, stepsPerEpoch),
+        MlpLearningRateSchedule.ReduceOnPlateau => new ReduceOnPlateauSchedule(options.RunLearningRate, options.MinimumLearningRate, options.PlateauFactor, options.PlateauPatience, options.EarlyStoppingTolerance),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.LearningRateSchedule, "Unknown learning-rate schedule."),
     };
 }

@@ -59,7 +59,7 @@ internal sealed class EpochEnd
         _onEpoch = onEpoch;
         _fingerprint = fingerprint;
         _accuracyWatched = options.EarlyStoppingMetric == MlpEarlyStoppingMetric.Accuracy;
-        Stopping = new EarlyStopping(HasValidation || watchTrainingLoss ? options.EarlyStoppingPatience : 0, options.EarlyStoppingTolerance, _accuracyWatched);
+        Stopping = new EarlyStopping(HasValidation || watchTrainingLoss ? options.RunEarlyStoppingPatience : 0, options.EarlyStoppingTolerance, _accuracyWatched);
         KeepsBest = Stopping.Enabled && options.RestoreBestWeights;
         _best = new BestWeights(layout);
         _history = new List<MlpEpochReport>(priorHistory);

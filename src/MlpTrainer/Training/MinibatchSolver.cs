@@ -70,7 +70,7 @@ internal sealed class MinibatchSolver : ISolver
             _train.BeginEpoch(epoch);
             Random? dropout = o.DropoutRate > 0 ? SeedSequence.Create(_seed, SeedSequence.Stream.Dropout, epoch) : null;
             double trainingLoss = 0, trainingWeight = 0;
-            float rate = o.LearningRate;
+            float rate = o.RunLearningRate;
             for (int step = 0; _train.Next(trainer.Batch, out int rows, out double batchWeight); step++)
             {
                 epochs.CheckAlive();

@@ -20,8 +20,10 @@ internal sealed class TrainingRun
     private const double ParallelWorkPerMinibatch = 1 << 21;
 
     private readonly MlpTask _task;
-    private readonly MlpOptions _options;
     private readonly TrainingHost _host;
+
+    /// <summary>The options as given until <see cref="Run"/>; from then on the run's own (<see cref="PreparedTraining.Options"/>).</summary>
+    private MlpOptions _options;
 
     /// <param name="task">The task, which decides the output layer and its loss.</param>
     /// <param name="options">The options of the run; validated here.</param>
@@ -47,7 +49,8 @@ internal sealed class TrainingRun
     /// <summary>Trains on <paramref name="prepared"/>, from <paramref name="initial"/>'s weights when given (warm start).</summary>
     public TrainingOutcome Run(PreparedTraining prepared, InitialModel? initial = null)
     {
-        MlpOptions options = _options;
+        // The user's options with the values the data chose for those left null.
+        MlpOptions options = _options = prepared.Options;
         foreach (string ignored in options.IgnoredOptions(_task))
             _host.Warning(ignored);
         NetworkLayout layout = prepared.Layout;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.ML;
 using MlpTrainer.Tests.Learning;
+using MlpTrainer.Training;
 
 namespace MlpTrainer.Tests.Options;
 
@@ -131,14 +132,14 @@ public class MlpOptionsValidationTests
         MlpOptions options = With(o => o.HiddenLayerSizes = new[] { 5 });
         var estimator = new MlpEstimator(ml, options);
 
-        options.HiddenLayerSizes[0] = 0;
+        options.HiddenLayerSizes![0] = 0;
         options.LearningRate = float.NaN;
         options.NumberOfEpochs = 0;
         MlpModelParameters model = estimator.Fit(Datasets.ToDataView(ml, Datasets.Blobs(30, seed: 1))).Model;
 
         Assert.Equal(new[] { 3, 5, 3 }, model.LayerSizes);
         Assert.Equal(2, model.EpochsTrained);
-        Assert.Equal(0.001f, estimator.Options.LearningRate);
+        Assert.Null(estimator.Options.LearningRate);
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public class MlpOptionsValidationTests
         var estimator = new MlpEstimator(new MLContext(seed: 0), With(o => o.HiddenLayerSizes = new[] { 5 }));
 
         MlpOptions copy = estimator.Options;
-        copy.HiddenLayerSizes[0] = 0;
+        copy.HiddenLayerSizes![0] = 0;
         copy.BatchSize = 0;
 
         Assert.Equal(new[] { 5 }, estimator.Options.HiddenLayerSizes);
@@ -200,13 +201,6 @@ public class MlpOptionsValidationTests
     }
 
     [Fact]
-    public void NullHiddenLayerSizesIsRejectedNamingTheOption()
-    {
-        var ex = Assert.Throws<ArgumentNullException>(() => new MlpEstimator(new MLContext(seed: 0), With(o => o.HiddenLayerSizes = null!)));
-        Assert.Equal(nameof(MlpOptions.HiddenLayerSizes), ex.ParamName);
-    }
-
-    [Fact]
     public void NullArgumentsAreRejected()
     {
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new MlpEstimator(new MLContext(seed: 0), null!)).ParamName);
@@ -221,11 +215,13 @@ public class MlpOptionsValidationTests
 
         Assert.Equal("Label", options.LabelColumnName);
         Assert.Equal("Features", options.FeatureColumnName);
-        Assert.Equal(new[] { 100 }, options.HiddenLayerSizes);
+        Assert.Null(options.HiddenLayerSizes);             // chosen from the data: { 100 } for dense features
+        Assert.Equal(new[] { 100 }, AutomaticDefaults.Dense.HiddenLayerSizes);
         Assert.Equal(MlpActivation.ReLU, options.Activation);
         Assert.Equal(0.01f, options.LeakyReLUSlope);
         Assert.Equal(MlpOptimizer.Adam, options.Optimizer);
-        Assert.Equal(0.001f, options.LearningRate);
+        Assert.Null(options.LearningRate);                 // chosen from the data: 0.001 for dense features
+        Assert.Equal(0.001f, AutomaticDefaults.Dense.LearningRate);
         Assert.Equal(0.9f, options.Momentum);
         Assert.True(options.UseNesterov);
         Assert.Equal(0.9f, options.Beta1);
@@ -235,7 +231,10 @@ public class MlpOptionsValidationTests
         Assert.Equal(200, options.NumberOfEpochs);
         Assert.Equal(1e-3f, options.L2Regularization);  // not batch-scaled as scikit-learn's alpha; 1e-3 measured on its small tables
         Assert.Null(options.NormalizeLabel);               // on for regression
-        Assert.Equal(10, options.EarlyStoppingPatience);   // scikit-learn's n_iter_no_change
+        Assert.Null(options.EarlyStoppingPatience);        // chosen from the data: 10 for dense features, scikit-learn's n_iter_no_change
+        Assert.Equal(10, AutomaticDefaults.Dense.EarlyStoppingPatience);
+        Assert.Null(options.ValidationFraction);           // chosen from the data: none held out for dense features
+        Assert.Equal(0f, AutomaticDefaults.Dense.ValidationFraction);
         Assert.Equal(1e-4, options.EarlyStoppingTolerance);
         Assert.True(options.Shuffle);
         Assert.Null(options.Seed);

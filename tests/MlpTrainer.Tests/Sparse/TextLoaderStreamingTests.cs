@@ -78,6 +78,7 @@ public sealed class TextLoaderStreamingTests : IDisposable
         {
             LabelColumnName = "Label", HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 4, BatchSize = 16, Seed = 5,
             SparseFeatures = sparse, InMemoryLimitBytes = limit,
+            ValidationFraction = 0, // all rows train, so the in-memory and the streamed run see the same ones
         };
         var model = ml.Transforms.Conversion.MapValueToKey("Label", "Class")
             .Append(ml.MulticlassClassification.Trainers.Mlp(options))

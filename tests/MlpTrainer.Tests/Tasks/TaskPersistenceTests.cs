@@ -149,7 +149,7 @@ public sealed class TaskSaveLoadTests : IDisposable
         var layout = new NetworkLayout(new[] { 2, 3, 1 });
         float[] parameters = Enumerable.Range(0, layout.ParameterCount).Select(i => 0.1f * i - 0.5f).ToArray();
         var network = new MlpNetwork(layout, MlpActivation.Tanh, 0.01f, parameters, MlpTask.Regression, outputScale: 250f, outputOffset: -3.5f);
-        var settings = TrainingSettings.From(new MlpOptions { RegressionLoss = MlpRegressionLoss.Huber, HuberDelta = 2f }, epochsTrained: 4);
+        var settings = TrainingSettings.From(new MlpOptions { LearningRate = 0.001f, RegressionLoss = MlpRegressionLoss.Huber, HuberDelta = 2f }, epochsTrained: 4);
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
             NetworkSerializer.Write(writer, network, settings, Array.Empty<MlpEpochReport>());

@@ -258,7 +258,7 @@ public class ScheduleTests
     private static double[] Replay(double[] monitored, MlpOptions options)
     {
         var rates = new double[monitored.Length];
-        double rate = options.LearningRate, best = double.PositiveInfinity;
+        double rate = options.LearningRate ?? 0.001, best = double.PositiveInfinity;
         int wait = 0;
         for (int i = 0; i < monitored.Length; i++)
         {
