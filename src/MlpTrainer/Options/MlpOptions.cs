@@ -8,8 +8,12 @@ namespace MlpTrainer;
 /// wherever ML.NET has no convention of its own, except three chosen so that default options do well on small tables
 /// without tuning: regression standardises its label (<see cref="NormalizeLabel"/>), the L2 penalty is 1e-3 and not
 /// scaled by the batch size (<see cref="L2Regularization"/>), and training stops when the loss stalls
-/// (<see cref="EarlyStoppingPatience"/>). An option set away from its default that the task or optimizer ignores is
-/// named in a logged warning. Every option is checked when the estimator is created
+/// (<see cref="EarlyStoppingPatience"/>). Four options are <see langword="null"/> by default and chosen from the data
+/// when <c>Fit</c> has decided between a dense and a sparse first layer (<see cref="SparseFeatures"/>):
+/// <see cref="HiddenLayerSizes"/>, <see cref="LearningRate"/>, <see cref="ValidationFraction"/> and
+/// <see cref="EarlyStoppingPatience"/> keep scikit-learn's values for dense features and take ones measured on text for
+/// sparse features; the log names the values chosen. An option set away from its default that the task or optimizer
+/// ignores is named in a logged warning. Every option is checked when the estimator is created
 /// and again when it is fitted; an out-of-range value throws <see cref="ArgumentOutOfRangeException"/>
 /// naming the option.
 /// </summary>
