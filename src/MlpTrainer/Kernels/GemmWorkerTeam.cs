@@ -10,7 +10,7 @@ namespace MlpTrainer.Kernels;
 /// A fixed team of persistent background threads that run slices of one job at a time together
 /// with the calling thread. Dispatch costs no allocation: the job is published through fields and
 /// a generation counter; idle workers spin briefly (so back-to-back calls start at once) and then
-/// sleep on a monitor.
+/// sleep on a monitor, or sleep at once after <see cref="Rest"/>.
 /// </summary>
 internal sealed class GemmWorkerTeam : IDisposable
 {
@@ -25,6 +25,7 @@ internal sealed class GemmWorkerTeam : IDisposable
     private int _participants;
     private int _pending;
     private volatile bool _stopping;
+    private volatile bool _resting;
     private ExceptionDispatchInfo? _failure;
 
     /// <param name="workerCount">Threads to start in addition to the caller.</param>
@@ -56,6 +57,7 @@ internal sealed class GemmWorkerTeam : IDisposable
         Debug.Assert(participants >= 1 && participants <= _workers.Length + 1);
 
         _failure = null;
+        _resting = false;
         _participants = participants;
         _pending = _workers.Length;
         Interlocked.Increment(ref _generation); // publishes the fields above (full fence)
@@ -81,6 +83,13 @@ internal sealed class GemmWorkerTeam : IDisposable
 
         _failure?.Throw();
     }
+
+    /// <summary>
+    /// Tells the workers that no job is coming soon: each goes to sleep on the monitor at once (a worker still finishing
+    /// the last job, as soon as it is done) instead of polling for the rest of its spin time, so an idle team uses no CPU.
+    /// The next <see cref="Run"/> wakes them as usual.
+    /// </summary>
+    public void Rest() => _resting = true;
 
     /// <summary>Stops and joins the workers.</summary>
     public void Dispose()
@@ -139,7 +148,7 @@ internal sealed class GemmWorkerTeam : IDisposable
         var spinner = default(SpinWait);
         while (Volatile.Read(ref _generation) == seen)
         {
-            if (Stopwatch.GetTimestamp() - start > SpinTicks)
+            if (_resting || Stopwatch.GetTimestamp() - start > SpinTicks)
             {
                 lock (_gate)
                 {

@@ -45,7 +45,7 @@ internal sealed class MlpNetwork
     /// <summary>
     /// A single-thread matrix engine kept between <c>PredictBatch</c> calls, so scoring batch after batch does not
     /// allocate its packing buffers (about 2 MiB) every time. One caller at a time takes it; a concurrent caller makes
-    /// its own. Engines with worker threads are not kept.
+    /// its own. Engines with worker threads are kept process-wide instead, resting, by <see cref="GemmEnginePool"/>.
     /// </summary>
     private GemmEngine? _idleEngine;
 
@@ -287,11 +287,17 @@ internal sealed class MlpNetwork
     }
 
     private GemmEngine RentEngine(int threads)
-        => threads == 1 && Interlocked.Exchange(ref _idleEngine, null) is { } idle ? idle : new GemmEngine(threads);
+    {
+        if (threads > 1)
+            return GemmEnginePool.Rent(threads);
+        return Interlocked.Exchange(ref _idleEngine, null) ?? new GemmEngine(1);
+    }
 
     private void ReturnEngine(GemmEngine engine)
     {
-        if (engine.Threads != 1 || Interlocked.CompareExchange(ref _idleEngine, engine, null) is not null)
+        if (engine.Threads > 1)
+            GemmEnginePool.Return(engine);
+        else if (Interlocked.CompareExchange(ref _idleEngine, engine, null) is not null)
             engine.Dispose();
     }
 
