@@ -5,12 +5,14 @@ namespace MlpTrainer.Data;
 
 /// <summary>
 /// Minibatches from rows held in a <see cref="RowDataset"/>: each epoch visits the rows in the order of
-/// <see cref="EpochShuffler"/> and gathers consecutive runs of <see cref="BatchSize"/> of them.
+/// <see cref="EpochShuffler"/> and gathers consecutive runs of <see cref="BatchSize"/> of them (dense rows on the threads
+/// of the minibatch's <see cref="Minibatch.Engine"/>, see <see cref="ParallelRowGather"/>).
 /// </summary>
 internal sealed class InMemoryMinibatchSource : IMinibatchSource
 {
     private readonly RowDataset _data;
     private readonly EpochShuffler _shuffler;
+    private readonly ParallelRowGather _gather = new();
     private int[] _order = Array.Empty<int>();
     private int _next;
 
@@ -51,8 +53,11 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource
             weightSum = 0;
             return false;
         }
-        weightSum = _data.Gather(_order.AsSpan(_next, rows), batch);
+        weightSum = ParallelRowGather.Applies(_data, batch, rows)
+            ? _gather.Gather((DenseDataset)_data, _order, _next, rows, batch)
+            : _data.Gather(_order.AsSpan(_next, rows), batch);
         _next += rows;
         return true;
     }
+
 }

@@ -50,7 +50,8 @@ internal sealed class BackpropTrainer : IDisposable
         _batchCapacity = batchCapacity;
         _dropoutRate = dropoutRate;
         _layers = new LayerStack(layout, hiddenActivation, leakySlope);
-        _batch = new Minibatch(batchCapacity, layout.InputSize, layout.InputMajorFirstLayer) { Standardization = standardization };
+        _gemm = new GemmEngine(threads);
+        _batch = new Minibatch(batchCapacity, layout.InputSize, layout.InputMajorFirstLayer) { Standardization = standardization, Engine = _gemm };
         _sparseLayer = _layers.SparseInput;
         if (_sparseLayer is not null)
             _sparseGradient = new SparseRowGradient(layout.InputSize, layout.OutputsOf(0));
@@ -70,7 +71,6 @@ internal sealed class BackpropTrainer : IDisposable
         }
         _gradients = new float[layout.ParameterCount];
         _loss = loss ?? new SoftmaxCrossEntropyLoss();
-        _gemm = new GemmEngine(threads);
     }
 
     public int BatchCapacity => _batchCapacity;
