@@ -227,6 +227,13 @@ internal sealed unsafe class GemmEngine : IDisposable
     }
 
     /// <summary>
+    /// Calls that ran on more than one thread so far, and the seconds the calling thread spent waiting for the workers
+    /// to finish their parts after its own (profiling: hand-offs and imbalance).
+    /// </summary>
+    public (long ParallelCalls, double WaitSeconds) Waits
+        => _team is null ? (0, 0) : (_team.Waits.Runs, _team.Waits.WaitTicks / (double)System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>
     /// Says that no call is coming soon: the workers go to sleep at once rather than poll for the next call, so an engine
     /// kept between calls that come now and then (scoring) uses no CPU while idle. The next call wakes them.
     /// </summary>

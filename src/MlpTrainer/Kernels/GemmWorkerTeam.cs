@@ -26,6 +26,7 @@ internal sealed class GemmWorkerTeam : IDisposable
     private int _pending;
     private volatile bool _stopping;
     private volatile bool _resting;
+    private long _waitTicks, _runs;
     private ExceptionDispatchInfo? _failure;
 
     /// <param name="workerCount">Threads to start in addition to the caller.</param>
@@ -74,15 +75,29 @@ internal sealed class GemmWorkerTeam : IDisposable
         {
             // Every worker acknowledges every job, so no worker can still be reading this job's data
             // once we return (and the caller may unpin the operands).
-            var spinner = default(SpinWait);
-            while (Volatile.Read(ref _pending) != 0)
+            if (Volatile.Read(ref _pending) != 0)
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                long waitStart = Stopwatch.GetTimestamp();
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref _pending) != 0)
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+
+                _waitTicks += Stopwatch.GetTimestamp() - waitStart;
             }
+
+            _runs++;
         }
 
         _failure?.Throw();
     }
+
+    /// <summary>
+    /// Jobs run so far, and the <see cref="Stopwatch"/> ticks the calling thread spent waiting, after its own slice, for
+    /// the workers to finish theirs: the hand-offs' cost plus the imbalance of the split (profiling).
+    /// </summary>
+    public (long Runs, long WaitTicks) Waits => (_runs, _waitTicks);
 
     /// <summary>
     /// Tells the workers that no job is coming soon: each goes to sleep on the monitor at once (a worker still finishing
