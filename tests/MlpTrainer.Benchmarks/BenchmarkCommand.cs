@@ -14,6 +14,11 @@ internal static class BenchmarkCommand
           epochs [--epochs N] [--threads N]   the internal training loop (profiling) on the standard workload: Fashion-MNIST 60k, 784-256-128-10 ReLU, Adam 1e-3,
                                               batch 128; prints s/epoch (median), samples/s, GFLOP/s, % of the GEMM
                                               ceiling, peak working set and test accuracy
+          profile [--epochs N] [--threads N] [--steps N]
+                                              accounts for a steady step of the standard workload: µs per step of the
+                                              gather, each layer's products (with GFLOP/s), bias and activation, loss,
+                                              derivatives and the optimizer, from N timed epochs alternating with N untimed;
+                                              --steps N runs N untimed steps only (for instruction counts under callgrind)
           gemm [--threads N]                  GFLOP/s of the matrix products backprop uses, and the ceiling
           scoring [--threads N]               rows/s scoring the test set
           hashed [--bits 18] [--epochs 200]   sparse features: a real table's 10 categorical columns hashed with
@@ -72,6 +77,7 @@ internal static class BenchmarkCommand
             "read" => FitBenchmark.RunRead(),
             "scaling" => FitBenchmark.RunScaling(options.GetValueOrDefault("--epochs", 3), threads),
             "epochs" => EpochBenchmark.Run(options.GetValueOrDefault("--epochs", 5), threads),
+            "profile" => ProfileBenchmark.Run(options.GetValueOrDefault("--epochs", 3), threads, options.TryGetValue("--steps", out int steps) ? steps : null),
             "gemm" => GemmBenchmark.Run(threads),
             "scoring" => ScoringBenchmark.Run(threads),
             "hashed" => HashedBenchmark.Run(HashedBenchmark.DefaultCsv, options.GetValueOrDefault("--bits", 18), options.GetValueOrDefault("--epochs", new MlpOptions().NumberOfEpochs)),

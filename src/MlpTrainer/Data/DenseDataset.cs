@@ -16,6 +16,7 @@ internal sealed class DenseDataset : RowDataset
     private readonly int _chunkShift;
     private readonly List<float[]> _chunks = new();
     private PrefaultedChunks? _prefaulted;
+    private bool _released;
 
     /// <param name="featureCount">Features per row.</param>
     /// <param name="classCount">Classes for classification (targets are 0 to classCount − 1), or 0 for real-valued targets.</param>
@@ -46,6 +47,18 @@ internal sealed class DenseDataset : RowDataset
         _prefaulted = null;
     }
 
+    /// <summary>
+    /// Hands the storage to <see cref="DenseChunkPool"/> for the next dataset to fill, when the owner is done with the
+    /// rows: the dataset has no features any more (reading a row throws), only its targets and weights.
+    /// </summary>
+    public void Release()
+    {
+        EndPreparation();
+        DenseChunkPool.Return(_chunks);
+        _chunks.Clear();
+        _released = true;
+    }
+
     /// <summary>Rows per storage chunk (a power of two).</summary>
     public int RowsPerChunk => 1 << _chunkShift;
 
@@ -67,6 +80,7 @@ internal sealed class DenseDataset : RowDataset
     {
         if ((uint)row >= (uint)RowCount)
             throw new ArgumentOutOfRangeException(nameof(row), row, $"The dataset has {RowCount} rows.");
+        ObjectDisposedException.ThrowIf(_released, this);
         return _chunks[row >> _chunkShift].AsSpan((row & (RowsPerChunk - 1)) * FeatureCount, FeatureCount);
     }
 
@@ -112,8 +126,9 @@ internal sealed class DenseDataset : RowDataset
     private Span<float> NextRow()
     {
         int slot = RowCount & (RowsPerChunk - 1);
+        ObjectDisposedException.ThrowIf(_released, this);
         if (slot == 0)
-            _chunks.Add(_prefaulted?.Take(_chunks.Count) ?? new float[(long)RowsPerChunk * FeatureCount]);
+            _chunks.Add(_prefaulted?.Take(_chunks.Count) ?? DenseChunkPool.TryTake(RowsPerChunk * FeatureCount) ?? new float[(long)RowsPerChunk * FeatureCount]);
         return _chunks[^1].AsSpan(slot * FeatureCount, FeatureCount);
     }
 }

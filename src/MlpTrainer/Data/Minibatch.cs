@@ -44,6 +44,12 @@ internal sealed class Minibatch
     public float[] Weights { get; }
 
     /// <summary>
+    /// The engine whose threads may copy dense rows into this minibatch together (<see cref="ParallelRowGather"/>); null
+    /// for the calling thread alone. It must be free whenever a source fills the minibatch.
+    /// </summary>
+    public Kernels.GemmEngine? Engine { get; set; }
+
+    /// <summary>
     /// The network's feature standardisation, applied to every dense row as it is written (training and validation rows
     /// alike, in memory or streamed); null for none.
     /// </summary>

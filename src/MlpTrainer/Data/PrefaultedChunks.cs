@@ -4,8 +4,9 @@ namespace MlpTrainer.Data;
 /// Storage chunks made ready on another thread while the reader fills earlier ones. Memory fresh from the operating
 /// system is mapped only when first written, and for a 60,000 × 784 dataset those page faults cost about as much as
 /// reading the rows; a background task allocates the chunks in order and writes one value per page, so the reader's
-/// copies land in mapped memory and the two costs overlap. The chunks come out zeroed, as new arrays do, and the
-/// reader only receives a chunk once the task has finished with it.
+/// copies land in mapped memory and the two costs overlap. Chunks a finished dataset left in <see cref="DenseChunkPool"/>
+/// are mapped already and are taken first (they hold that dataset's old rows, which the reader overwrites); new ones come
+/// out zeroed. The reader only receives a chunk once the task has finished with it.
 /// </summary>
 internal sealed class PrefaultedChunks
 {
@@ -52,9 +53,13 @@ internal sealed class PrefaultedChunks
         {
             for (int i = 0; i < _chunks.Length && !_stopped; i++)
             {
-                var chunk = new float[_chunkFloats];
-                for (int j = 0; j < chunk.Length; j += FloatsPerPage)
-                    chunk[j] = 0f;
+                float[]? chunk = DenseChunkPool.TryTake(_chunkFloats);
+                if (chunk is null)
+                {
+                    chunk = new float[_chunkFloats];
+                    for (int j = 0; j < chunk.Length; j += FloatsPerPage)
+                        chunk[j] = 0f;
+                }
                 _chunks[i] = chunk;
                 _ready = i + 1;
             }

@@ -80,6 +80,24 @@ internal abstract class RowDataset
         return weightSum;
     }
 
+    /// <summary>
+    /// Writes the targets and weights of the given rows, in order, into <paramref name="batch"/> from its row 0 (their
+    /// features written elsewhere, <see cref="ParallelRowGather"/>); returns the sum of their weights.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double GatherTargetsAndWeights(ReadOnlySpan<int> rows, Minibatch batch)
+    {
+        double weightSum = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            batch.Targets[i] = _targets[row];
+            batch.Weights[i] = _weights[row];
+            weightSum += _weights[row];
+        }
+        return weightSum;
+    }
+
     /// <summary>Adds a row's features and their order to a hash (run fingerprints).</summary>
     public abstract void AppendFeatures(XxHash64 hash, int row);
 

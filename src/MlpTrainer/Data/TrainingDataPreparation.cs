@@ -201,7 +201,7 @@ internal sealed class TrainingDataPreparation
             validation?.ScaleWeightsByClass(classWeights);
             LogClassWeights(classWeights);
         }
-        return PreparedTraining.InMemory(layout, data, o, seed, BatchRows, density, outputScale, outputOffset) with { Standardization = standardization };
+        return PreparedTraining.InMemory(layout, data, o, seed, BatchRows, density, outputScale, outputOffset, ownsData: true) with { Standardization = standardization };
     }
 
     /// <summary>Whether the network standardises its features: asked for, and a dense first layer.</summary>

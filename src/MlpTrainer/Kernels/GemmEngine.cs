@@ -26,8 +26,8 @@ namespace MlpTrainer.Kernels;
 /// <para><b>Threads and memory.</b> The constructor allocates all packing buffers (one set per
 /// thread) and starts <c>threads - 1</c> background workers; <see cref="Multiply"/> then allocates
 /// nothing. Calls must not overlap: an engine serves one <see cref="Multiply"/> at a time. Idle
-/// workers poll for ~200 µs after each call before sleeping, so back-to-back calls start quickly.
-/// Dispose the engine to stop the workers.</para>
+/// workers poll for ~200 µs after each call before sleeping, so back-to-back calls start quickly;
+/// after <see cref="Rest"/> they sleep at once. Dispose the engine to stop the workers.</para>
 /// </remarks>
 internal sealed unsafe class GemmEngine : IDisposable
 {
@@ -225,6 +225,19 @@ internal sealed unsafe class GemmEngine : IDisposable
             Volatile.Write(ref _busy, 0);
         }
     }
+
+    /// <summary>
+    /// Calls that ran on more than one thread so far, and the seconds the calling thread spent waiting for the workers
+    /// to finish their parts after its own (profiling: hand-offs and imbalance).
+    /// </summary>
+    public (long ParallelCalls, double WaitSeconds) Waits
+        => _team is null ? (0, 0) : (_team.Waits.Runs, _team.Waits.WaitTicks / (double)System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>
+    /// Says that no call is coming soon: the workers go to sleep at once rather than poll for the next call, so an engine
+    /// kept between calls that come now and then (scoring) uses no CPU while idle. The next call wakes them.
+    /// </summary>
+    public void Rest() => _team?.Rest();
 
     /// <summary>Stops the worker threads. The engine cannot be used afterwards.</summary>
     public void Dispose()

@@ -10,7 +10,7 @@ namespace MlpTrainer.Kernels;
 /// A fixed team of persistent background threads that run slices of one job at a time together
 /// with the calling thread. Dispatch costs no allocation: the job is published through fields and
 /// a generation counter; idle workers spin briefly (so back-to-back calls start at once) and then
-/// sleep on a monitor.
+/// sleep on a monitor, or sleep at once after <see cref="Rest"/>.
 /// </summary>
 internal sealed class GemmWorkerTeam : IDisposable
 {
@@ -25,6 +25,8 @@ internal sealed class GemmWorkerTeam : IDisposable
     private int _participants;
     private int _pending;
     private volatile bool _stopping;
+    private volatile bool _resting;
+    private long _waitTicks, _runs;
     private ExceptionDispatchInfo? _failure;
 
     /// <param name="workerCount">Threads to start in addition to the caller.</param>
@@ -56,6 +58,7 @@ internal sealed class GemmWorkerTeam : IDisposable
         Debug.Assert(participants >= 1 && participants <= _workers.Length + 1);
 
         _failure = null;
+        _resting = false;
         _participants = participants;
         _pending = _workers.Length;
         Interlocked.Increment(ref _generation); // publishes the fields above (full fence)
@@ -72,15 +75,36 @@ internal sealed class GemmWorkerTeam : IDisposable
         {
             // Every worker acknowledges every job, so no worker can still be reading this job's data
             // once we return (and the caller may unpin the operands).
-            var spinner = default(SpinWait);
-            while (Volatile.Read(ref _pending) != 0)
+            if (Volatile.Read(ref _pending) != 0)
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                long waitStart = Stopwatch.GetTimestamp();
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref _pending) != 0)
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+
+                _waitTicks += Stopwatch.GetTimestamp() - waitStart;
             }
+
+            _runs++;
         }
 
         _failure?.Throw();
     }
+
+    /// <summary>
+    /// Jobs run so far, and the <see cref="Stopwatch"/> ticks the calling thread spent waiting, after its own slice, for
+    /// the workers to finish theirs: the hand-offs' cost plus the imbalance of the split (profiling).
+    /// </summary>
+    public (long Runs, long WaitTicks) Waits => (_runs, _waitTicks);
+
+    /// <summary>
+    /// Tells the workers that no job is coming soon: each goes to sleep on the monitor at once (a worker still finishing
+    /// the last job, as soon as it is done) instead of polling for the rest of its spin time, so an idle team uses no CPU.
+    /// The next <see cref="Run"/> wakes them as usual.
+    /// </summary>
+    public void Rest() => _resting = true;
 
     /// <summary>Stops and joins the workers.</summary>
     public void Dispose()
@@ -139,7 +163,7 @@ internal sealed class GemmWorkerTeam : IDisposable
         var spinner = default(SpinWait);
         while (Volatile.Read(ref _generation) == seen)
         {
-            if (Stopwatch.GetTimestamp() - start > SpinTicks)
+            if (_resting || Stopwatch.GetTimestamp() - start > SpinTicks)
             {
                 lock (_gate)
                 {

@@ -36,10 +36,15 @@ internal sealed class DenseLayer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(GemmEngine gemm, float[] parameters, float[] input, float[] output, int rows)
     {
-        gemm.Multiply(Transpose.No, Transpose.Yes, rows, Outputs, Inputs,
-            input, 0, Inputs, parameters, _weightOffset, Inputs, output, 0, Outputs, accumulate: false);
+        Multiply(gemm, parameters, input, output, rows);
         AddBiasAndActivate(parameters, output, rows);
     }
+
+    /// <summary>z[rows × Outputs] = input[rows × Inputs] · Wᵀ: the forward pass's product, without bias and activation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Multiply(GemmEngine gemm, float[] parameters, float[] input, float[] z, int rows)
+        => gemm.Multiply(Transpose.No, Transpose.Yes, rows, Outputs, Inputs,
+            input, 0, Inputs, parameters, _weightOffset, Inputs, z, 0, Outputs, accumulate: false);
 
     /// <summary>f(z + b) on each of the first <paramref name="rows"/> rows of <paramref name="z"/>.</summary>
     public void AddBiasAndActivate(float[] parameters, float[] z, int rows)
@@ -84,10 +89,19 @@ internal sealed class DenseLayer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ComputeGradients(GemmEngine gemm, float[] delta, float[] input, int rows, float[] gradients)
     {
-        gemm.Multiply(Transpose.Yes, Transpose.No, Outputs, Inputs, rows,
-            delta, 0, Outputs, input, 0, Inputs, gradients, _weightOffset, Inputs, accumulate: false);
-        SumRows(delta, rows, Outputs, gradients.AsSpan(_biasOffset, Outputs));
+        ComputeWeightGradients(gemm, delta, input, rows, gradients);
+        ComputeBiasGradients(delta, rows, gradients);
     }
+
+    /// <summary>Writes ∂L/∂W = δᵀ·input into this layer's slice of <paramref name="gradients"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ComputeWeightGradients(GemmEngine gemm, float[] delta, float[] input, int rows, float[] gradients)
+        => gemm.Multiply(Transpose.Yes, Transpose.No, Outputs, Inputs, rows,
+            delta, 0, Outputs, input, 0, Inputs, gradients, _weightOffset, Inputs, accumulate: false);
+
+    /// <summary>Writes ∂L/∂b = Σ_rows δ into this layer's slice of <paramref name="gradients"/>.</summary>
+    public void ComputeBiasGradients(float[] delta, int rows, float[] gradients)
+        => SumRows(delta, rows, Outputs, gradients.AsSpan(_biasOffset, Outputs));
 
     /// <summary>∂L/∂b: <paramref name="destination"/> = the sum of the first <paramref name="rows"/> rows of δ, in row order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

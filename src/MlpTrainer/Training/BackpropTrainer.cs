@@ -50,7 +50,8 @@ internal sealed class BackpropTrainer : IDisposable
         _batchCapacity = batchCapacity;
         _dropoutRate = dropoutRate;
         _layers = new LayerStack(layout, hiddenActivation, leakySlope);
-        _batch = new Minibatch(batchCapacity, layout.InputSize, layout.InputMajorFirstLayer) { Standardization = standardization };
+        _gemm = new GemmEngine(threads);
+        _batch = new Minibatch(batchCapacity, layout.InputSize, layout.InputMajorFirstLayer) { Standardization = standardization, Engine = _gemm };
         _sparseLayer = _layers.SparseInput;
         if (_sparseLayer is not null)
             _sparseGradient = new SparseRowGradient(layout.InputSize, layout.OutputsOf(0));
@@ -70,7 +71,6 @@ internal sealed class BackpropTrainer : IDisposable
         }
         _gradients = new float[layout.ParameterCount];
         _loss = loss ?? new SoftmaxCrossEntropyLoss();
-        _gemm = new GemmEngine(threads);
     }
 
     public int BatchCapacity => _batchCapacity;
@@ -96,6 +96,12 @@ internal sealed class BackpropTrainer : IDisposable
     /// <summary>The gradient of the last <see cref="ComputeGradients"/> call, in the parameter vector's layout (see <see cref="FirstLayerRows"/> for a sparse first layer).</summary>
     public float[] Gradients => _gradients;
 
+    /// <summary>
+    /// When set, <see cref="ComputeGradients"/> charges each of its phases to these timings (profiling; null in training).
+    /// The caller starts nothing: each call starts the clock itself.
+    /// </summary>
+    public StepTimings? Timings { get; set; }
+
     /// <summary>The engine and threads this trainer computes with; the optimizer's update shares them.</summary>
     public GemmEngine Engine => _gemm;
 
@@ -113,11 +119,29 @@ internal sealed class BackpropTrainer : IDisposable
         if (useDropout && dropout is null)
             throw new ArgumentNullException(nameof(dropout), "A trainer with dropout needs a generator for the masks.");
         int last = _layout.LayerCount - 1;
+        StepTimings? timings = Timings;
+        timings?.Start();
         for (int l = 0; l <= last; l++)
         {
-            _layers.Forward(l, _gemm, parameters, useDropout ? _dropped[l] : _activations[l], _batch.Sparse, _activations[l + 1], rows);
+            float[] input = useDropout ? _dropped[l] : _activations[l];
+            if (timings is null || (l == 0 && _sparseLayer is not null))
+            {
+                _layers.Forward(l, _gemm, parameters, input, _batch.Sparse, _activations[l + 1], rows);
+                timings?.Lap(StepTimings.Phase.ForwardProduct, l);
+            }
+            else
+            {
+                DenseLayer dense = _layers.Dense(l);
+                dense.Multiply(_gemm, parameters, input, _activations[l + 1], rows);
+                timings.Lap(StepTimings.Phase.ForwardProduct, l);
+                dense.AddBiasAndActivate(parameters, _activations[l + 1], rows);
+                timings.Lap(StepTimings.Phase.BiasAndActivation, l);
+            }
             if (useDropout && l < last)
+            {
                 ApplyDropout(l + 1, rows * _layout.Sizes[l + 1], dropout!);
+                timings?.Lap(StepTimings.Phase.Dropout, l);
+            }
         }
 
         // The output layer's raw values become ∂L/∂z in place.
@@ -129,24 +153,38 @@ internal sealed class BackpropTrainer : IDisposable
         if (!(weightSum > 0))
             throw new ArgumentException($"The weights of the minibatch's {rows} rows sum to {weightSum}; at least one must be positive.");
         double loss = _loss.LossAndGradient(outputDelta, _batch.Targets, _batch.Weights, rows, _layout.OutputSize, weightSum);
+        timings?.Lap(StepTimings.Phase.Loss, last);
 
         for (int l = last; l >= 0; l--)
         {
             if (l == 0 && _sparseLayer is not null)
             {
                 _sparseLayer.ComputeGradients(_deltas[1], _batch.Sparse!, rows, _gradients, _sparseGradient!);
+                timings?.Lap(StepTimings.Phase.WeightGradientProduct, l);
                 break;
             }
             DenseLayer layer = _layers.Dense(l);
-            layer.ComputeGradients(_gemm, _deltas[l + 1], useDropout ? _dropped[l] : _activations[l], rows, _gradients);
+            if (timings is null)
+            {
+                layer.ComputeGradients(_gemm, _deltas[l + 1], useDropout ? _dropped[l] : _activations[l], rows, _gradients);
+            }
+            else
+            {
+                layer.ComputeWeightGradients(_gemm, _deltas[l + 1], useDropout ? _dropped[l] : _activations[l], rows, _gradients);
+                timings.Lap(StepTimings.Phase.WeightGradientProduct, l);
+                layer.ComputeBiasGradients(_deltas[l + 1], rows, _gradients);
+                timings.Lap(StepTimings.Phase.BiasGradient, l);
+            }
             if (l == 0)
                 break;
             layer.PropagateToInput(_gemm, parameters, _deltas[l + 1], _deltas[l], rows);
+            timings?.Lap(StepTimings.Phase.InputGradientProduct, l);
             (MlpActivation belowActivation, float belowSlope) = _layers.ActivationOf(l - 1);
             Span<float> delta = _deltas[l].AsSpan(0, rows * _layout.Sizes[l]);
             if (useDropout)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(delta, _masks[l].AsSpan(0, delta.Length), delta);
             ActivationKernel.MultiplyByDerivative(belowActivation, belowSlope, delta, _activations[l].AsSpan(0, delta.Length));
+            timings?.Lap(StepTimings.Phase.Derivative, l - 1);
         }
         return loss;
     }

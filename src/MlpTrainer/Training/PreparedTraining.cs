@@ -33,13 +33,15 @@ internal sealed record PreparedTraining(NetworkLayout Layout, IMinibatchSource T
     /// <summary>
     /// Rows already in memory, as they are (no class weights, no label scaling): minibatches of at most
     /// <paramref name="batchRows"/> rows, shuffled by <see cref="MlpOptions.Shuffle"/> with <paramref name="seed"/>. The
-    /// options left null take the automatic values of <paramref name="layout"/>'s kind of first layer.
+    /// options left null take the automatic values of <paramref name="layout"/>'s kind of first layer. With
+    /// <paramref name="ownsData"/> (rows read for this run alone), disposing hands the training rows' storage on to the
+    /// next run's (<see cref="DenseDataset.Release"/>).
     /// </summary>
     public static PreparedTraining InMemory(NetworkLayout layout, TrainingData data, MlpOptions options, int seed, int batchRows,
-        FeatureDensity density = default, float outputScale = 1f, float outputOffset = 0f)
+        FeatureDensity density = default, float outputScale = 1f, float outputOffset = 0f, bool ownsData = false)
     {
         options = AutomaticDefaults.For(layout.InputMajorFirstLayer).Apply(options, out _);
-        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, options.Shuffle, seed, Math.Max(1, Math.Min(batchRows, data.TrainRows.Length)));
+        var source = new InMemoryMinibatchSource(data.Train, data.TrainRows, options.Shuffle, seed, Math.Max(1, Math.Min(batchRows, data.TrainRows.Length)), ownsData);
         return new PreparedTraining(layout, source, data.HasValidation ? data.Validation : null, data.HasValidation ? data.ValidationRows : null, seed,
             outputScale, outputOffset, Streamed: false, density, parameters => RunFingerprint.Compute(data, options, seed, parameters), options);
     }
