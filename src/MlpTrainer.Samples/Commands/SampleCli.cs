@@ -55,6 +55,7 @@ public static class SampleCli
             CsvCommand.Create(console, errors),
             CrossValidateCommand.Create(console, errors),
             DistributedCommand.Create(console, errors),
+            CostModelCommand.Create(console, errors),
         };
         root.SetAction(parsed => Guarded(errors, () => IrisSample.Run(console, parsed.GetRequiredValue(model), parsed.GetValue(seed), parsed.GetValue(onnx))));
         return root;

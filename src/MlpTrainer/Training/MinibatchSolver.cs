@@ -80,7 +80,7 @@ internal sealed class MinibatchSolver : ISolver
                     loss = trainer.ComputeGradients(parameters, rows, dropout);
                 else
                     trainer.Gradients.AsSpan().Clear(); // a worker whose share is empty or weighs 0 still takes part in the step, adding nothing
-                _reduction.CombineGradient(trainer.Gradients, trainer.FirstLayerRows, ref loss, ref batchWeight);
+                _reduction.CombineMinibatchGradient(trainer.Gradients, trainer.FirstLayerRows, ref loss, ref batchWeight);
                 if (batchWeight == 0)
                     continue; // every row of this minibatch (on every worker) has weight 0: nothing to learn, and no optimizer step
                 trainingWeight += batchWeight;
