@@ -55,7 +55,7 @@ public static class DistributedSample
         var ml = new MLContext(seed: settings.Seed);
         FashionMnist trainImages = FashionMnist.Load(train: true, maxRows: settings.TrainRows, directory: settings.DataDirectory);
         if (root)
-            output.WriteLine($"{trainImages.Count} training images on {workers.Size} workers ({settings.Threads} threads each), MPI library {MpiWorkerGroup.LibraryName}.");
+            output.WriteLine($"{trainImages.Count} training images on {workers.Size} workers ({settings.Threads} thread{(settings.Threads == 1 ? "" : "s")} each), MPI library {MpiWorkerGroup.LibraryName}.");
 
         var options = new MlpOptions
         {

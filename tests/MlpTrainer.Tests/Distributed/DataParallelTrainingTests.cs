@@ -70,6 +70,38 @@ public sealed class DataParallelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void StreamedRowsAreSharedAsRowsInMemoryAre()
+    {
+        MlpOptions Streamed()
+        {
+            MlpOptions options = Quick(epochs: 2);
+            options.StreamingShuffleBufferRows = 64;
+            return options;
+        }
+        float[] alone = Parameters(Fit(Streamed()));
+
+        float[][] together = ThreadWorkerGroup.RunAll(2, group => Parameters(Fit(With(Streamed(), group))));
+
+        Assert.True(BitIdentical(together[0], together[1]));
+        Assert.True(MaxDifference(alone, together[0]) <= 1e-5f, $"largest difference {MaxDifference(alone, together[0])}");
+    }
+
+    [Fact]
+    public void WithDropoutTheWorkersStillEndWithTheSameWeights()
+    {
+        MlpOptions Dropped()
+        {
+            MlpOptions options = Quick(epochs: 2);
+            options.DropoutRate = 0.3f;
+            return options;
+        }
+        // Each worker draws the masks of its own rows from a generator of its own (seeded by the seed and its rank).
+        float[][] together = ThreadWorkerGroup.RunAll(2, group => Parameters(Fit(With(Dropped(), group))));
+
+        Assert.True(BitIdentical(together[0], together[1]));
+    }
+
+    [Fact]
     public void ValidationMetricsAndEarlyStoppingAreThoseOfEveryWorkersRowsTogether()
     {
         MlpOptions Options()
