@@ -39,9 +39,6 @@ public sealed class GemmEngineAllocationTests
     {
         using var engine = new GemmEngine(2);
         float[][] outputs = WarmUp(engine);
-        // Runs after every parallel test: let the runtime's background work they started (tiered JIT, the thread
-        // pool after file I/O such as checkpoints) settle first, or it lands in all five windows.
-        Thread.Sleep(1500);
 
         // The count is process-wide, so the runtime's own background work (tiered JIT compiling a method, a
         // timer) can land in one window; a per-call allocation would show in every window, so the quietest of
