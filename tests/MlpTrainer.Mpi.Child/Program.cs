@@ -8,6 +8,10 @@
 //       worker 1 asks for another hidden layer; every worker prints its error ("rank R/N error: ...") and exits with 3
 //   mpiexec -n N dotnet MlpTrainer.Mpi.Child.dll long
 //       prints "rank R/N pid P", then trains for a long time (a worker is killed by the test)
+//   mpiexec -n N dotnet MlpTrainer.Mpi.Child.dll checkpointed DIR [die-at EPOCH | resume]
+//       trains 4 epochs with a checkpoint in DIR after each; with die-at, worker 1 kills itself (SIGKILL) when that epoch
+//       ends, before its checkpoint; with resume, continues from DIR. Prints "rank R/N trained epochs E,E,..." (the
+//       epochs this job ran) and "rank R/N weights sha256 HEX"
 //   mpiexec -n N dotnet MlpTrainer.Mpi.Child.dll bandwidth [floats] [repeats]
 //       times in-place all-reduces of that many floats; rank 0 prints "allreduce F floats median M ms P90 Q ms B GB/s"
 using System.Diagnostics;
@@ -55,6 +59,24 @@ try
                 Console.Error.WriteLine($"{me} error: {e.Message}");
                 return 3;
             }
+        }
+        case "checkpointed":
+        {
+            MlpOptions options = Options(4, workers);
+            options.CheckpointDirectory = args[1];
+            int dieAt = args.Length > 3 && args[2] == "die-at" && workers.Rank == 1 ? int.Parse(args[3], CultureInfo.InvariantCulture) : -1;
+            var trained = new List<int>();
+            options.Progress = new Reporter(report =>
+            {
+                trained.Add(report.Epoch);
+                if (report.Epoch == dieAt)
+                    Process.GetCurrentProcess().Kill();
+            });
+            options.ResumeFromCheckpoint = args.Length > 2 && args[2] == "resume";
+            float[] weights = Train(options);
+            Console.WriteLine($"{me} trained epochs {string.Join(",", trained)}");
+            Console.WriteLine($"{me} weights sha256 {Hash(weights)}");
+            break;
         }
         case "long":
             Console.WriteLine($"{me} pid {Environment.ProcessId}");
@@ -155,6 +177,11 @@ static IEnumerable<Row> Blobs(int count, int seed)
             Features = Enumerable.Range(0, 4).Select(f => (float)(label * (f % 2 == 0 ? 2 : -1) + random.NextDouble() * 2 - 1)).ToArray(),
         };
     }
+}
+
+internal sealed class Reporter(Action<MlpEpochReport> report) : IProgress<MlpEpochReport>
+{
+    public void Report(MlpEpochReport value) => report(value);
 }
 
 internal sealed class Row

@@ -61,6 +61,34 @@ public sealed class MpiTrainingJobTests
     }
 
     [Fact]
+    public void AJobWhoseWorkerDiedResumesFromTheCheckpointToTheUninterruptedWeights()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "mlp-mpi-checkpoints-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using MpiJob uninterrupted = MpiJob.Run(2, "checkpointed", Path.Combine(root, "a"));
+            using MpiJob died = MpiJob.Run(2, "checkpointed", Path.Combine(root, "b"), "die-at", "3");
+            using MpiJob resumed = MpiJob.Run(2, "checkpointed", Path.Combine(root, "b"), "resume");
+
+            Assert.True(uninterrupted.ExitCode == 0, uninterrupted.ToString());
+            Assert.True(died.ExitCode != 0, died.ToString());
+            Assert.DoesNotContain(" weights sha256 ", died.Output);
+            Assert.True(resumed.ExitCode == 0, resumed.ToString());
+            // Worker 0 writes epoch 2's checkpoint, and epoch 3's too when it gets there before the job ends: the rest came from it.
+            Assert.Contains(resumed.OutputLines.Single(l => l.StartsWith("rank 0/2 trained epochs ", StringComparison.Ordinal)),
+                new[] { "rank 0/2 trained epochs 3,4", "rank 0/2 trained epochs 4" });
+            string[] expected = uninterrupted.OutputLines.Where(l => l.Contains(" weights sha256 ")).Order().ToArray();
+            Assert.Equal(2, expected.Length);
+            Assert.Equal(expected, resumed.OutputLines.Where(l => l.Contains(" weights sha256 ")).Order().ToArray());
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+                Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void AWorkerKilledWithSigkillEndsTheJobWithANonZeroExitWithinSixtySeconds()
     {
         using MpiJob job = MpiJob.Start(2, "long");
