@@ -7,7 +7,7 @@ namespace MlpTrainer.Samples.Commands;
 
 /// <summary>
 /// The command line of the samples program. Without a command it runs the main sample on the Iris table; the commands
-/// <c>fashion-mnist</c>, <c>csv</c> and <c>cross-validate</c> run the others; <c>--help</c> lists everything.
+/// <c>fashion-mnist</c>, <c>csv</c>, <c>cross-validate</c> and <c>distributed</c> (under <c>mpiexec</c>) run the others; <c>--help</c> lists everything.
 /// Output goes to <paramref name="console"/>, one-line errors to <paramref name="errors"/>, so tests can record both.
 /// </summary>
 public static class SampleCli
@@ -54,6 +54,8 @@ public static class SampleCli
             FashionMnistCommand.Create(console, errors),
             CsvCommand.Create(console, errors),
             CrossValidateCommand.Create(console, errors),
+            DistributedCommand.Create(console, errors),
+            CostModelCommand.Create(console, errors),
         };
         root.SetAction(parsed => Guarded(errors, () => IrisSample.Run(console, parsed.GetRequiredValue(model), parsed.GetValue(seed), parsed.GetValue(onnx))));
         return root;

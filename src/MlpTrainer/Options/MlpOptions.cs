@@ -276,6 +276,19 @@ public sealed class MlpOptions
     public bool ResumeFromCheckpoint;
 
     /// <summary>
+    /// Data-parallel training across processes or machines: this process's member of the group of workers that train the
+    /// model together (<c>MpiWorkerGroup</c>, in the package <c>MlpTrainer.Mpi</c>, runs them under <c>mpiexec</c>). Every worker
+    /// fits the same pipeline on the same data with the same options (a fixed <see cref="Seed"/>); each takes the rows at
+    /// positions rank, rank + N, … of every global minibatch of <see cref="BatchSize"/> rows, the gradients and the
+    /// validation sums are summed across the workers, and every worker takes the same step, so all end with the same
+    /// weights, those of one process up to the order of the sums. Differing options or data are detected at the start and
+    /// named in an error on every worker. Only worker 0 writes checkpoints (a <see cref="CheckpointDirectory"/> that every
+    /// worker can read, to resume); save the model on worker 0. Dense first layers only: with
+    /// <see cref="SparseFeatures"/> the run is refused. Default <see langword="null"/>: this process trains alone.
+    /// </summary>
+    public MlpWorkerGroup? Workers;
+
+    /// <summary>
     /// Throws <see cref="ArgumentOutOfRangeException"/>, <see cref="ArgumentNullException"/> or <see cref="ArgumentException"/>
     /// naming the first option that is invalid, on its own or for <paramref name="task"/>.
     /// </summary>
@@ -374,6 +387,8 @@ public sealed class MlpOptions
             throw OutOfRange(nameof(NumberOfEpochs), NumberOfEpochs, "must be at least 1");
         if (!(L2Regularization >= 0 && float.IsFinite(L2Regularization)))
             throw OutOfRange(nameof(L2Regularization), L2Regularization, "must be 0 or more and finite");
+        if (Workers is { } workers && (workers.Size < 1 || workers.Rank < 0 || workers.Rank >= workers.Size))
+            throw new ArgumentOutOfRangeException(nameof(Workers), $"MlpOptions.Workers: a group of {workers.Size} workers cannot have a worker {workers.Rank}; the size is at least 1 and the rank 0 to size − 1.");
         if (NumberOfThreads is int threads && (threads < 1 || threads > 256))
             throw OutOfRange(nameof(NumberOfThreads), threads, "must be 1 to 256, or null for all cores");
         if (Optimizer == MlpOptimizer.Lbfgs)

@@ -66,6 +66,12 @@ internal sealed class EpochEnd
         _epochOffset = priorHistory.Count == 0 ? 0 : priorHistory[^1].Epoch;
     }
 
+    /// <summary>
+    /// Whether this worker writes the checkpoints: in a data-parallel run only worker 0 does (every worker holds the same
+    /// state). Default true.
+    /// </summary>
+    public bool WritesCheckpoints { get; init; } = true;
+
     /// <summary>Whether there are validation rows to report on.</summary>
     public bool HasValidation { get; }
 
@@ -151,7 +157,7 @@ internal sealed class EpochEnd
 
         int completed = epoch + 1;
         bool last = stopped || completed == _options.NumberOfEpochs;
-        if (_options.CheckpointDirectory is not null && (completed % _options.CheckpointEveryEpochs == 0 || last))
+        if (WritesCheckpoints && _options.CheckpointDirectory is not null && (completed % _options.CheckpointEveryEpochs == 0 || last))
         {
             (long steps, IReadOnlyList<float[]> state, double[] schedule) = solver.CheckpointState;
             new TrainingCheckpoint

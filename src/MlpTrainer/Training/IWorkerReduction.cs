@@ -23,6 +23,14 @@ internal interface IWorkerReduction
     void CombineGradient(Span<float> meanGradient, SparseRowGradient? firstLayerRows, ref double lossSum, ref double weightSum);
 
     /// <summary>
+    /// As <see cref="CombineGradient"/>, for one minibatch step, where the time of every collective counts: a reduction
+    /// may combine the loss and weight sums in single precision, together with the gradient in one collective (they only
+    /// scale the gradient, decide whether to step and are reported, so 1e-7 of their size does not matter there; the
+    /// full-batch objective, whose value a line search compares, uses <see cref="CombineGradient"/>).
+    /// </summary>
+    void CombineMinibatchGradient(Span<float> meanGradient, SparseRowGradient? firstLayerRows, ref double lossSum, ref double weightSum);
+
+    /// <summary>
     /// Sums an epoch's validation sums across workers, in place: the weighted loss, the weight, the rows classified right
     /// and the rows (see <see cref="EpochEnd"/>). Every value is a plain sum, so a reduction needs no knowledge of what
     /// it carries. (The training loss needs no call of its own: it is the sum of the steps' loss and weight sums, which

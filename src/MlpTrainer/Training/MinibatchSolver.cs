@@ -17,7 +17,7 @@ internal sealed class MinibatchSolver : ISolver
 {
     private readonly MlpOptions _options;
     private readonly IMinibatchSource _train;
-    private readonly int _seed;
+    private readonly int _dropoutSeed;
     private readonly IWorkerReduction _reduction;
     private readonly BackpropTrainer _trainer;
     private readonly Optimizer _optimizer;
@@ -31,12 +31,13 @@ internal sealed class MinibatchSolver : ISolver
     /// <param name="loss">The output layer's loss.</param>
     /// <param name="reduction">Combines each step's gradient across workers.</param>
     /// <param name="standardization">The network's feature standardisation, or null.</param>
+    /// <param name="worker">This worker's rank in a data-parallel run (0 in one process): each worker draws its own dropout masks.</param>
     public MinibatchSolver(MlpOptions options, NetworkLayout layout, IMinibatchSource train, int seed, int threads, OutputLoss loss, IWorkerReduction reduction,
-        FeatureStandardization? standardization)
+        FeatureStandardization? standardization, int worker = 0)
     {
         _options = options;
         _train = train;
-        _seed = seed;
+        _dropoutSeed = worker == 0 ? seed : SeedSequence.Derive(seed, SeedSequence.Stream.Dropout, -worker);
         _reduction = reduction;
         int batch = train.BatchSize;
         int stepsPerEpoch = checked((int)((train.RowCount + batch - 1) / batch));
@@ -68,16 +69,20 @@ internal sealed class MinibatchSolver : ISolver
         {
             epochs.BeginEpoch();
             _train.BeginEpoch(epoch);
-            Random? dropout = o.DropoutRate > 0 ? SeedSequence.Create(_seed, SeedSequence.Stream.Dropout, epoch) : null;
+            Random? dropout = o.DropoutRate > 0 ? SeedSequence.Create(_dropoutSeed, SeedSequence.Stream.Dropout, epoch) : null;
             double trainingLoss = 0, trainingWeight = 0;
             float rate = o.RunLearningRate;
             for (int step = 0; _train.Next(trainer.Batch, out int rows, out double batchWeight); step++)
             {
                 epochs.CheckAlive();
+                double loss = 0;
+                if (batchWeight > 0)
+                    loss = trainer.ComputeGradients(parameters, rows, dropout);
+                else
+                    trainer.Gradients.AsSpan().Clear(); // a worker whose share is empty or weighs 0 still takes part in the step, adding nothing
+                _reduction.CombineMinibatchGradient(trainer.Gradients, trainer.FirstLayerRows, ref loss, ref batchWeight);
                 if (batchWeight == 0)
-                    continue; // every row of this minibatch has weight 0: nothing to learn, and no optimizer step
-                double loss = trainer.ComputeGradients(parameters, rows, dropout);
-                _reduction.CombineGradient(trainer.Gradients, trainer.FirstLayerRows, ref loss, ref batchWeight);
+                    continue; // every row of this minibatch (on every worker) has weight 0: nothing to learn, and no optimizer step
                 trainingWeight += batchWeight;
                 rate = _schedule.RateAt(epoch, step);
                 if (!double.IsFinite(loss))

@@ -21,6 +21,8 @@ internal static class RunFingerprint
         nameof(MlpOptions.CheckpointEveryEpochs), nameof(MlpOptions.ResumeFromCheckpoint), nameof(MlpOptions.NumberOfThreads),
         // How the data is held: the in-memory path's weights do not depend on them; a streamed run hashes its buffer instead.
         nameof(MlpOptions.StreamingShuffleBufferRows), nameof(MlpOptions.InMemoryLimitBytes),
+        // The group object itself; its size, which changes the weights, is hashed on its own.
+        nameof(MlpOptions.Workers),
     };
 
     public static ulong Compute(TrainingData data, MlpOptions options, int seed, ReadOnlySpan<float> startingParameters)
@@ -53,6 +55,19 @@ internal static class RunFingerprint
     {
         var text = new StringBuilder();
         text.Append("seed=").Append(seed).Append(';');
+        foreach ((string name, string value) in OptionValues(options))
+            text.Append(name).Append('=').Append(value).Append(';');
+        // A run of N workers sums in another order than one process: its checkpoints are its own.
+        if (options.Workers is { } workers)
+            text.Append("workers=").Append(workers.Size).Append(';');
+        hash.Append(Encoding.UTF8.GetBytes(text.ToString()));
+        hash.Append(MemoryMarshal.AsBytes(startingParameters));
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    /// <summary>Every option that affects the weights, by name in ordinal order, with its value as invariant text.</summary>
+    public static IEnumerable<(string Name, string Value)> OptionValues(MlpOptions options)
+    {
         foreach (FieldInfo field in typeof(MlpOptions).GetFields(BindingFlags.Public | BindingFlags.Instance).OrderBy(f => f.Name, StringComparer.Ordinal))
         {
             if (Ignored.Contains(field.Name))
@@ -65,11 +80,8 @@ internal static class RunFingerprint
                     .Select(p => p.Key + ":" + p.Value.ToString("R", CultureInfo.InvariantCulture))),
                 _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
             };
-            text.Append(field.Name).Append('=').Append(shown).Append(';');
+            yield return (field.Name, shown);
         }
-        hash.Append(Encoding.UTF8.GetBytes(text.ToString()));
-        hash.Append(MemoryMarshal.AsBytes(startingParameters));
-        return hash.GetCurrentHashAsUInt64();
     }
 
     private static void AppendRows(XxHash64 hash, RowDataset data, int[] rows)

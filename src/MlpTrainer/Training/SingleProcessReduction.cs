@@ -15,6 +15,10 @@ internal sealed class SingleProcessReduction : IWorkerReduction
     {
     }
 
+    public void CombineMinibatchGradient(Span<float> meanGradient, SparseRowGradient? firstLayerRows, ref double lossSum, ref double weightSum)
+    {
+    }
+
     public void CombineMetrics(Span<double> sums)
     {
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics.Tensors;
 using MlpTrainer.Data;
 using MlpTrainer.Losses;
@@ -21,6 +22,8 @@ internal sealed class TrainingRun
 
     private readonly MlpTask _task;
     private readonly TrainingHost _host;
+    private readonly MlpWorkerGroup? _workers;
+    private readonly IWorkerReduction _reduction;
 
     /// <summary>The options as given until <see cref="Run"/>; from then on the run's own (<see cref="PreparedTraining.Options"/>).</summary>
     private MlpOptions _options;
@@ -34,6 +37,8 @@ internal sealed class TrainingRun
         _task = task;
         _options = options;
         _host = host;
+        _workers = options.Workers;
+        _reduction = _workers is null ? host.Reduction : new WorkerGroupReduction(_workers);
     }
 
     /// <summary>
@@ -60,9 +65,11 @@ internal sealed class TrainingRun
         float[] parameters = StartingParameters(prepared, initial, threads);
         IReadOnlyList<MlpEpochReport> priorHistory = initial?.History ?? Array.Empty<MlpEpochReport>();
 
-        // Hashing every row and weight only matters to checkpoints.
-        ulong fingerprint = options.CheckpointDirectory is null ? 0 : prepared.Fingerprint(parameters);
+        // Hashing every row and weight only matters to checkpoints, and to workers checking that they train the same run.
+        ulong fingerprint = options.CheckpointDirectory is null && _workers is null ? 0 : prepared.Fingerprint(parameters);
         TrainingCheckpoint? resume = options.ResumeFromCheckpoint ? TrainingCheckpoint.TryRead(options.CheckpointDirectory!) : null;
+        if (_workers is not null)
+            AgreeWithWorkers(_workers, prepared, seed, fingerprint, resume);
         if (resume is not null)
             _host.Info($"Resuming from the checkpoint in '{options.CheckpointDirectory}' after epoch {resume.EpochsCompleted}.");
 
@@ -71,9 +78,17 @@ internal sealed class TrainingRun
         OutputLoss loss = OutputLoss.For(_task, options.RegressionLoss, options.HuberDelta);
         CheckTrainable(prepared, loss);
 
-        using ISolver solver = CreateSolver(prepared, threads, loss);
-        var epochs = new EpochEnd(options, layout, loss, _host.Reduction, prepared.Validation, prepared.ValidationRows, solver.WatchesTrainingLoss,
-            priorHistory, fingerprint, CheckAlive, Report, prepared.DataWarnings);
+        // A worker of a data-parallel run trains and validates on its share of every minibatch and of the validation rows.
+        IMinibatchSource train = _workers is null ? prepared.Train : new WorkerShareSource(prepared.Train, _workers.Rank, _workers.Size, layout.InputSize);
+        int[]? validationRows = _workers is null || prepared.ValidationRows is null
+            ? prepared.ValidationRows
+            : WorkerShareSource.ShareOf(prepared.ValidationRows, _workers.Rank, _workers.Size);
+        using ISolver solver = CreateSolver(prepared, train, threads, loss);
+        var epochs = new EpochEnd(options, layout, loss, _reduction, prepared.Validation, validationRows, solver.WatchesTrainingLoss,
+            priorHistory, fingerprint, CheckAlive, Report, prepared.DataWarnings)
+        {
+            WritesCheckpoints = _workers is null || _workers.Rank == 0,
+        };
         int firstEpoch = 0;
         bool finished = false;
         if (resume is not null)
@@ -142,14 +157,45 @@ internal sealed class TrainingRun
             throw new ArgumentException("Every validation row has weight 0: at least one row needs a positive weight.", nameof(prepared));
     }
 
-    private ISolver CreateSolver(PreparedTraining prepared, int threads, OutputLoss loss)
+    private ISolver CreateSolver(PreparedTraining prepared, IMinibatchSource train, int threads, OutputLoss loss)
     {
         if (_options.Optimizer != MlpOptimizer.Lbfgs)
-            return new MinibatchSolver(_options, prepared.Layout, prepared.Train, prepared.Seed, threads, loss, _host.Reduction, prepared.MinibatchStandardization);
+            return new MinibatchSolver(_options, prepared.Layout, train, prepared.Seed, threads, loss, _reduction, prepared.MinibatchStandardization,
+                _workers?.Rank ?? 0);
         IFullBatchMinimizer minimizer = _host.FullBatchMinimizer
             ?? throw new InvalidOperationException("MlpOptimizer.Lbfgs needs a full-batch minimizer from the host (ML.NET's L-BFGS), and none was given.");
-        return new LbfgsSolver(_options, prepared.Layout, prepared.Train, threads, loss, minimizer, _host.Reduction, CheckAlive,
+        return new LbfgsSolver(_options, prepared.Layout, train, threads, loss, minimizer, _reduction, CheckAlive,
             prepared.MinibatchStandardization);
+    }
+
+    /// <summary>
+    /// What a data-parallel run needs before its first collective step: a dense first layer, enough validation rows for
+    /// every worker, and every worker training the same run (<see cref="WorkerAgreement"/>), else an error on every worker.
+    /// </summary>
+    private void AgreeWithWorkers(MlpWorkerGroup workers, PreparedTraining prepared, int seed, ulong fingerprint, TrainingCheckpoint? resume)
+    {
+        NetworkLayout layout = prepared.Layout;
+        if (layout.InputMajorFirstLayer)
+            throw new NotSupportedException(
+                $"MlpOptions.Workers: the features ({layout.InputSize} slots) are trained by a sparse first layer, which is not trained across workers " +
+                "(only the weight rows a minibatch touches would have to be exchanged). Set MlpOptions.SparseFeatures = false to train a dense first layer across workers, or train in one process.");
+        if (prepared.ValidationRows is { Length: > 0 } validation && validation.Length < workers.Size)
+            throw new ArgumentException(
+                $"MlpOptions.Workers: {validation.Length} validation rows cannot be shared among {workers.Size} workers; give at least one row per worker (a larger ValidationFraction or validation set).");
+        var items = new List<(string Name, string Value)>
+        {
+            ("workers", workers.Size.ToString(CultureInfo.InvariantCulture)),
+            ("task", _task.ToString()),
+            ("network", $"{layout} ({layout.ParameterCount} parameters)"),
+            ("training rows", prepared.TrainRows.ToString(CultureInfo.InvariantCulture)),
+            ("training weight", prepared.Train.WeightSum.ToString("R", CultureInfo.InvariantCulture)),
+            ("validation rows", (prepared.ValidationRows?.Length ?? 0).ToString(CultureInfo.InvariantCulture)),
+            ("seed", seed.ToString(CultureInfo.InvariantCulture)),
+        };
+        items.AddRange(RunFingerprint.OptionValues(_options).Select(p => ("MlpOptions." + p.Name, p.Value)));
+        items.Add(("hash of the rows, options and starting weights", fingerprint.ToString("x16", CultureInfo.InvariantCulture)));
+        items.Add(("checkpoint resumed", resume is null ? "none" : $"after epoch {resume.EpochsCompleted}"));
+        WorkerAgreement.Check(workers, items);
     }
 
     /// <summary>The run's stop check, before every minibatch or chunk of rows: the host's, then <see cref="MlpOptions.CancellationToken"/>.</summary>

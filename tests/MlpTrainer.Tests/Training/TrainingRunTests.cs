@@ -131,6 +131,9 @@ public sealed class TrainingRunTests
             lossSum *= LossFactor;
         }
 
+        public void CombineMinibatchGradient(Span<float> meanGradient, SparseRowGradient? firstLayerRows, ref double lossSum, ref double weightSum)
+            => CombineGradient(meanGradient, firstLayerRows, ref lossSum, ref weightSum);
+
         public void CombineMetrics(Span<double> sums)
         {
             MetricCalls++;
