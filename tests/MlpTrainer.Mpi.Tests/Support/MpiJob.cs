@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using MlpTrainer.Tests.Support;
 
 namespace MlpTrainer.Mpi.Tests.Support;
 
@@ -56,7 +57,7 @@ internal sealed class MpiJob : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "-n", workers.ToString(), DotnetHost(), ChildDll }.Concat(arguments))
+        foreach (string argument in new[] { "-n", workers.ToString(), DotnetHost.Path, ChildDll }.Concat(arguments))
             start.ArgumentList.Add(argument);
         try
         {
@@ -110,15 +111,6 @@ internal sealed class MpiJob : IDisposable
         if (!_process.HasExited)
             _process.Kill(entireProcessTree: true);
         _process.Dispose();
-    }
-
-    private static string DotnetHost()
-    {
-        string? fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-            return fromSdk;
-        string? current = Environment.ProcessPath;
-        return current != null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MlpTrainer.Tests.Support;
 
 namespace MlpTrainer.Package.Tests.Support;
 
@@ -18,7 +19,7 @@ public static class DotnetCli
     /// <exception cref="TimeoutException">It did not finish within <paramref name="timeout"/>; it was killed.</exception>
     public static Result Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Host())
+        var start = new ProcessStartInfo(DotnetHost.Path)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -50,14 +51,4 @@ public static class DotnetCli
 
     /// <summary>The build switches every nested build gets: quiet, no lingering build servers or MSBuild nodes.</summary>
     public static readonly string[] BuildSwitches = { "-nologo", "-v", "q", "--disable-build-servers", "-nodeReuse:false", "-p:UseSharedCompilation=false" };
-
-    /// <summary>The dotnet host running these tests, so the child uses the same SDK and runtime.</summary>
-    private static string Host()
-    {
-        string? fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-            return fromSdk;
-        string? current = Environment.ProcessPath;
-        return current != null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
-    }
 }

@@ -40,7 +40,7 @@ internal sealed class RepositoryProgram
     public string Dll => _dll.Value;
 
     /// <summary>A start description running the program with <paramref name="arguments"/>, its output redirected.</summary>
-    public ProcessStartInfo StartInfo(IEnumerable<string> arguments) => NewStartInfo(DotnetHost(), new[] { Dll }.Concat(arguments));
+    public ProcessStartInfo StartInfo(IEnumerable<string> arguments) => NewStartInfo(DotnetHost.Path, new[] { Dll }.Concat(arguments));
 
     /// <summary>Runs a process to its end; kills it and throws <see cref="TimeoutException"/> past <paramref name="timeout"/>.</summary>
     public static (int ExitCode, string StandardOutput, string StandardError) Execute(ProcessStartInfo start, TimeSpan timeout)
@@ -79,7 +79,7 @@ internal sealed class RepositoryProgram
                 arguments.Add("--no-dependencies");
             if (at >= 2 && parts[at - 1] == "bin")
                 arguments.AddRange(new[] { "--artifacts-path", string.Join(Path.DirectorySeparatorChar, parts[..(at - 1)]) });
-            (int exitCode, string stdout, string stderr) = Execute(NewStartInfo(DotnetHost(), arguments), BuildTimeout);
+            (int exitCode, string stdout, string stderr) = Execute(NewStartInfo(DotnetHost.Path, arguments), BuildTimeout);
             string? after = Staleness(programDir, programDll);
             if (exitCode == 0 && after is null)
                 return programDll;
@@ -105,16 +105,6 @@ internal sealed class RepositoryProgram
 
     private static string Configuration()
         => typeof(RepositoryProgram).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-
-    /// <summary>The dotnet host running these tests, so the program gets the same runtime.</summary>
-    private static string DotnetHost()
-    {
-        string? fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-            return fromSdk;
-        string? current = Environment.ProcessPath;
-        return current != null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
-    }
 
     private static ProcessStartInfo NewStartInfo(string fileName, IEnumerable<string> arguments)
     {
