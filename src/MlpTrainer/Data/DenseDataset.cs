@@ -84,13 +84,6 @@ internal sealed class DenseDataset : RowDataset
         return _chunks[row >> _chunkShift].AsSpan((row & (RowsPerChunk - 1)) * FeatureCount, FeatureCount);
     }
 
-    /// <summary>Standardises every row's features in place (the network's <see cref="FeatureStandardization"/>), once, before training.</summary>
-    public void Standardize(FeatureStandardization standardization)
-    {
-        for (int row = 0; row < RowCount; row++)
-            standardization.Apply(_chunks[row >> _chunkShift].AsSpan((row & (RowsPerChunk - 1)) * FeatureCount, FeatureCount));
-    }
-
     /// <summary>
     /// Copies the given rows, in order, into a row-major minibatch with their targets and weights; returns the sum of
     /// their weights.

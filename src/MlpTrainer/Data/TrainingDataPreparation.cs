@@ -16,7 +16,8 @@ namespace MlpTrainer.Data;
 /// memory while it stays under the limit, and streamed once it passes it.</item>
 /// <item>Validation rows, class weights and label standardisation, applied the same way in memory and streamed.</item>
 /// <item>The network's feature standardisation (<see cref="MlpOptions.StandardizeFeatures"/>, dense first layers): the
-/// training rows' weighted moments, applied once to rows held in memory, or to each minibatch when streamed.</item>
+/// training rows' weighted moments (gathered while reading when every row read trains), applied to each row as a
+/// minibatch is filled, in memory and streamed alike.</item>
 /// </list>
 /// Every decision is logged with its reason; rows left out of the data are a warning, told once and handed to the run
 /// (<see cref="PreparedTraining.DataWarnings"/>) for the model's history.
@@ -120,11 +121,15 @@ internal sealed class TrainingDataPreparation
 
         if (buffer is null)
         {
-            DataViewReader.Result read = DataViewReader.Read(train, sparse, limit, o.CancellationToken);
+            // Every row read trains unless some are held out: then the standardisation's statistics are gathered while
+            // reading (one pass over the rows fewer, in the same order, so the same sums).
+            FeatureMoments? moments = Standardizes(layout) && (validation is not null || o.RunValidationFraction == 0)
+                ? new FeatureMoments(layout.InputSize, train.ClassCount) : null;
+            DataViewReader.Result read = DataViewReader.Read(train, sparse, limit, o.CancellationToken, moments);
             if (!read.ExceededLimit)
             {
                 RowDataset trainRows = Checked(read, "training");
-                return PrepareInMemory(layout, density, trainRows, ReadValidation(validation, train, sparse), seed) with { DataWarnings = _warnings.ToArray() };
+                return PrepareInMemory(layout, density, trainRows, ReadValidation(validation, train, sparse), seed, moments) with { DataWarnings = _warnings.ToArray() };
             }
             double perRow = read.RowsRead == 0 ? bytesPerRow : (double)read.BytesRead / read.RowsRead;
             buffer = AutomaticBuffer((long)Math.Ceiling(perRow), long.MaxValue);
@@ -148,7 +153,14 @@ internal sealed class TrainingDataPreparation
         return (int)Math.Max(1, Math.Min(Math.Min(bufferRows, rows), int.MaxValue));
     }
 
-    private PreparedTraining PrepareInMemory(NetworkLayout layout, FeatureDensity density, RowDataset train, RowDataset? validation, int seed)
+    /// <param name="layout">The network's layout.</param>
+    /// <param name="density">What the probe measured of the features.</param>
+    /// <param name="train">The rows read for training.</param>
+    /// <param name="validation">Validation rows given to <c>Fit</c>, or null.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="readMoments">The training rows' feature moments, gathered while reading them, when every row read trains; null to gather them here.</param>
+    private PreparedTraining PrepareInMemory(NetworkLayout layout, FeatureDensity density, RowDataset train, RowDataset? validation, int seed,
+        FeatureMoments? readMoments = null)
     {
         MlpOptions o = _options;
         float outputScale = 1f, outputOffset = 0f;
@@ -184,15 +196,15 @@ internal sealed class TrainingDataPreparation
         if (Standardizes(layout))
         {
             // Per class, with the rows' own weights, then the class weights: as a streamed run gathers them.
-            var moments = new FeatureMoments(layout.InputSize, train.ClassCount);
             var dense = (DenseDataset)data.Train;
-            foreach (int row in data.TrainRows)
-                moments.Add(dense.Row(row), dense.Weight(row), train.ClassCount > 0 ? dense.Label(row) : 0);
+            FeatureMoments? moments = data.TrainRows.Length == train.RowCount ? readMoments : null;
+            if (moments is null)
+            {
+                moments = new FeatureMoments(layout.InputSize, train.ClassCount);
+                foreach (int row in data.TrainRows)
+                    moments.Add(dense.Row(row), dense.Weight(row), train.ClassCount > 0 ? dense.Label(row) : 0);
+            }
             standardization = LogStandardization(moments.Finish(classWeights));
-            // Rows held in memory are standardised once, where they are held (streamed rows as each minibatch is filled).
-            dense.Standardize(standardization);
-            if (data.Validation is DenseDataset heldValidation && !ReferenceEquals(heldValidation, dense))
-                heldValidation.Standardize(standardization);
         }
 
         if (classWeights is not null)
@@ -201,7 +213,10 @@ internal sealed class TrainingDataPreparation
             validation?.ScaleWeightsByClass(classWeights);
             LogClassWeights(classWeights);
         }
-        return PreparedTraining.InMemory(layout, data, o, seed, BatchRows, density, outputScale, outputOffset, ownsData: true) with { Standardization = standardization };
+        // The rows stay as read: each is standardised as it is copied into a minibatch, which costs nothing next to the
+        // copy, where a pass over the rows held would cost a pass over memory before the first epoch.
+        return PreparedTraining.InMemory(layout, data, o, seed, BatchRows, density, outputScale, outputOffset, ownsData: true)
+            with { Standardization = standardization };
     }
 
     /// <summary>Whether the network standardises its features: asked for, and a dense first layer.</summary>
@@ -281,7 +296,6 @@ internal sealed class TrainingDataPreparation
             parameters => RunFingerprint.ComputeStreaming(scan.TrainRowsHash, keptValidation, source.BufferCapacity, o, seed, parameters), o)
         {
             Standardization = moments is null ? null : LogStandardization(moments.Finish(classWeights)),
-            StandardizesMinibatches = moments is not null,
         };
     }
 

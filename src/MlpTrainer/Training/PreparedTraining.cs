@@ -12,17 +12,12 @@ namespace MlpTrainer.Training;
 internal sealed record PreparedTraining(NetworkLayout Layout, IMinibatchSource Train, RowDataset? Validation, int[]? ValidationRows, int Seed,
     float OutputScale, float OutputOffset, bool Streamed, FeatureDensity Density, Func<float[], ulong> Fingerprint, MlpOptions Options) : IDisposable
 {
-    /// <summary>The network's standardisation of dense features (<see cref="MlpOptions.StandardizeFeatures"/>), or null.</summary>
-    public FeatureStandardization? Standardization { get; init; }
-
     /// <summary>
-    /// Whether <see cref="Standardization"/> is applied as each minibatch is filled (streamed rows, and the validation rows
-    /// a streamed run holds) rather than already done to the rows held in memory.
+    /// The network's standardisation of dense features (<see cref="MlpOptions.StandardizeFeatures"/>), or null. The rows
+    /// are held (or streamed) as the data view gives them; it is applied to each row as a minibatch is filled, training
+    /// and validation rows alike.
     /// </summary>
-    public bool StandardizesMinibatches { get; init; }
-
-    /// <summary>What minibatches must apply: the standardisation when the rows are not standardised already, else null.</summary>
-    public FeatureStandardization? MinibatchStandardization => StandardizesMinibatches ? Standardization : null;
+    public FeatureStandardization? Standardization { get; init; }
 
     /// <summary>Warnings about the data (rows left out), already told; the run keeps them on the first epoch it adds to the history.</summary>
     public IReadOnlyList<string> DataWarnings { get; init; } = Array.Empty<string>();

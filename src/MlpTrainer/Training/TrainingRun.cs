@@ -160,12 +160,12 @@ internal sealed class TrainingRun
     private ISolver CreateSolver(PreparedTraining prepared, IMinibatchSource train, int threads, OutputLoss loss)
     {
         if (_options.Optimizer != MlpOptimizer.Lbfgs)
-            return new MinibatchSolver(_options, prepared.Layout, train, prepared.Seed, threads, loss, _reduction, prepared.MinibatchStandardization,
+            return new MinibatchSolver(_options, prepared.Layout, train, prepared.Seed, threads, loss, _reduction, prepared.Standardization,
                 _workers?.Rank ?? 0);
         IFullBatchMinimizer minimizer = _host.FullBatchMinimizer
             ?? throw new InvalidOperationException("MlpOptimizer.Lbfgs needs a full-batch minimizer from the host (ML.NET's L-BFGS), and none was given.");
         return new LbfgsSolver(_options, prepared.Layout, train, threads, loss, minimizer, _reduction, CheckAlive,
-            prepared.MinibatchStandardization);
+            prepared.Standardization);
     }
 
     /// <summary>
