@@ -3,19 +3,19 @@ namespace MlpTrainer.Data;
 /// <summary>
 /// Storage chunks made ready on another thread while the reader fills earlier ones. Memory fresh from the operating
 /// system is mapped only when first written, and for a 60,000 × 784 dataset those page faults cost about as much as
-/// reading the rows; a background task allocates the chunks in order and writes one value per page, so the reader's
-/// copies land in mapped memory and the two costs overlap. Chunks a finished dataset left in <see cref="DenseChunkPool"/>
-/// are mapped already and are taken first (they hold that dataset's old rows, which the reader overwrites); new ones come
-/// out zeroed. The reader only receives a chunk once the task has finished with it.
+/// reading the rows; a background task allocates the chunks in order and maps their pages (<see cref="PageMapping"/>),
+/// so the reader's copies land in mapped memory and the two costs overlap. When the reader needs a chunk the task has
+/// not started yet, it claims and prepares that chunk itself while the task goes on with the next: neither thread waits
+/// while there is a chunk to prepare, so the two share the mapping between them. Chunks a finished dataset left in
+/// <see cref="DenseChunkPool"/> are mapped already and are taken first (they hold that dataset's old rows, which the
+/// reader overwrites); new ones come out zeroed. The reader only receives a chunk once it is prepared.
 /// </summary>
 internal sealed class PrefaultedChunks
 {
-    /// <summary>Floats per 4 KiB page: writing one of them maps the page.</summary>
-    private const int FloatsPerPage = 4096 / sizeof(float);
-
     private readonly float[]?[] _chunks;
+    private readonly int[] _ready;   // 1 once chunk i is prepared and stored in _chunks[i]
     private readonly int _chunkFloats;
-    private volatile int _ready;
+    private int _nextClaim;          // chunks below it are claimed by one thread or the other
     private volatile bool _stopped;
 
     /// <param name="count">Chunks to prepare.</param>
@@ -23,17 +23,23 @@ internal sealed class PrefaultedChunks
     public PrefaultedChunks(int count, int chunkFloats)
     {
         _chunks = new float[count][];
+        _ready = new int[count];
         _chunkFloats = chunkFloats;
         Task.Run(Prepare);
     }
 
-    /// <summary>Chunk <paramref name="index"/>, once ready; null past the prepared count or after <see cref="Stop"/>.</summary>
+    /// <summary>
+    /// Chunk <paramref name="index"/>, prepared by the task, or by the caller when the task has not claimed it yet; null
+    /// past the prepared count, after <see cref="Stop"/>, or when the task gave up for lack of memory.
+    /// </summary>
     public float[]? Take(int index)
     {
         if ((uint)index >= (uint)_chunks.Length || _stopped)
             return null;
+        if (Volatile.Read(ref _ready[index]) == 0 && Interlocked.CompareExchange(ref _nextClaim, index + 1, index) == index)
+            return Allocate();
         var spin = new SpinWait();
-        while (_ready <= index && !_stopped)
+        while (Volatile.Read(ref _ready[index]) == 0 && !_stopped)
             spin.SpinOnce();
         float[]? chunk = _chunks[index];
         _chunks[index] = null;
@@ -47,31 +53,35 @@ internal sealed class PrefaultedChunks
         Array.Clear(_chunks);
     }
 
+    /// <summary>A chunk ready to write: one a finished dataset left, or a new one with its pages mapped.</summary>
+    private float[] Allocate()
+    {
+        float[]? chunk = DenseChunkPool.TryTake(_chunkFloats);
+        if (chunk is null)
+        {
+            chunk = new float[_chunkFloats];
+            PageMapping.Map(chunk);
+        }
+        return chunk;
+    }
+
     private void Prepare()
     {
         try
         {
-            for (int i = 0; i < _chunks.Length && !_stopped; i++)
+            while (!_stopped)
             {
-                float[]? chunk = DenseChunkPool.TryTake(_chunkFloats);
-                if (chunk is null)
-                {
-                    chunk = new float[_chunkFloats];
-                    for (int j = 0; j < chunk.Length; j += FloatsPerPage)
-                        chunk[j] = 0f;
-                }
-                _chunks[i] = chunk;
-                _ready = i + 1;
+                int i = Interlocked.Increment(ref _nextClaim) - 1;
+                if (i >= _chunks.Length)
+                    break;
+                _chunks[i] = Allocate();
+                Volatile.Write(ref _ready[i], 1);
             }
         }
         catch (OutOfMemoryException)
         {
             // The reader allocates its own chunks from here on, and meets the shortage itself if it is real.
-        }
-        finally
-        {
-            if (_ready < _chunks.Length)
-                _stopped = true;
+            _stopped = true;
         }
     }
 }
