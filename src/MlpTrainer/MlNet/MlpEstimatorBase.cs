@@ -125,6 +125,8 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     private protected override TModel TrainModelCore(TrainContext context)
     {
         Host.CheckValue(context, nameof(context));
+        // The training kernels compile on another thread while the data is checked and read.
+        Kernels.KernelWarmUp.Start();
         MlpOptions options = _options;
         options.Validate(Task);
 
