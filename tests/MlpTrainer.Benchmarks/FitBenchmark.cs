@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -39,8 +40,6 @@ internal static class FitBenchmark
             return 2;
         FashionMnist train = FashionMnist.Load(train: true), test = FashionMnist.Load(train: false);
         var ml = new MLContext(seed: 0);
-        if (Environment.GetEnvironmentVariable("MLP_BENCHMARK_LOG") == "1")
-            ml.Log += (_, e) => { if (e.Kind != Microsoft.ML.Runtime.ChannelMessageKind.Trace) Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss.fff}] {e.Message}"); };
         IDataView rawTrain = ml.Data.LoadFromEnumerable(Rows(train, train.Count, scale: false));
         IDataView rawTest = ml.Data.LoadFromEnumerable(Rows(test, test.Count, scale: false));
         ITransformer prepare = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.NormalizeMinMax("Features")).Fit(rawTrain);
@@ -146,11 +145,22 @@ internal static class FitBenchmark
             else if (trainingStarts == 0 && e.Message.Contains("Training a ", StringComparison.Ordinal))
                 trainingStarts = Stopwatch.GetTimestamp();
         };
+        long start = 0;
+        // With MLP_BENCHMARK_LOG=1 each message of the fit is printed with the milliseconds since the call: where the
+        // time before the first epoch goes (the estimator's checks, the density probe, the read, the initialisation).
+        EventHandler<Microsoft.ML.LoggingEventArgs> timeline = (_, e) =>
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[+{Stopwatch.GetElapsedTime(start).TotalMilliseconds,7:F1} ms] {e.Message}"));
+        bool printTimeline = Environment.GetEnvironmentVariable("MLP_BENCHMARK_LOG") == "1";
         ml.Log += watch;
-        long start = Stopwatch.GetTimestamp();
+        if (printTimeline)
+            ml.Log += timeline;
+        start = Stopwatch.GetTimestamp();
         model = new MlpEstimator(ml, options).Fit(data);
         long end = Stopwatch.GetTimestamp();
         ml.Log -= watch;
+        ml.Log -= timeline;
+        if (printTimeline)
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[+{Stopwatch.GetElapsedTime(start, epochEnds[0].At).TotalMilliseconds,7:F1} ms] the first epoch ends"));
         double before = Stopwatch.GetElapsedTime(start, epochEnds[0].At).TotalSeconds - epochEnds[0].Seconds;
         double? reading = readingStarts != 0 && trainingStarts > readingStarts ? Stopwatch.GetElapsedTime(readingStarts, trainingStarts).TotalSeconds : null;
         return new Timing(Stopwatch.GetElapsedTime(start, end).TotalSeconds, before, reading, epochEnds.Select(e => e.Seconds).ToArray(),
