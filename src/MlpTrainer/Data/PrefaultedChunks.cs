@@ -17,6 +17,7 @@ internal sealed class PrefaultedChunks
     private readonly int _chunkFloats;
     private int _nextClaim;          // chunks below it are claimed by one thread or the other
     private volatile bool _stopped;
+    private Kernels.KernelWarmUp.Hold? _warmUpHold;
 
     /// <param name="count">Chunks to prepare.</param>
     /// <param name="chunkFloats">Floats per chunk.</param>
@@ -25,6 +26,8 @@ internal sealed class PrefaultedChunks
         _chunks = new float[count][];
         _ready = new int[count];
         _chunkFloats = chunkFloats;
+        // The reader and this task keep both cores busy: compiling the kernels ahead waits until the read is over.
+        _warmUpHold = Kernels.KernelWarmUp.Pause();
         Task.Run(Prepare);
     }
 
@@ -50,6 +53,8 @@ internal sealed class PrefaultedChunks
     public void Stop()
     {
         _stopped = true;
+        _warmUpHold?.Dispose();
+        _warmUpHold = null;
         Array.Clear(_chunks);
     }
 

@@ -104,6 +104,8 @@ internal sealed class TrainingRun
             finished = resume.Finished;
         }
 
+        // Both cores train from here: kernels not compiled ahead yet are compiled on first use.
+        Kernels.KernelWarmUp.Stop();
         bool converged = !finished && solver.Train(parameters, firstEpoch, epochs);
         epochs.RestoreBest(parameters);
         IReadOnlyList<MlpEpochReport> history = epochs.History;

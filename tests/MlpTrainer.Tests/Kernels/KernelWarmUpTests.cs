@@ -35,6 +35,14 @@ public sealed class KernelWarmUpTests
     }
 
     [Fact]
+    public void TheLargestMethodsComeFirst()
+    {
+        int[] sizes = Kernels.Select(m => m.GetMethodBody()!.GetILAsByteArray()!.Length).ToArray();
+        Assert.Equal(sizes.OrderByDescending(s => s), sizes);
+        Assert.True(sizes[0] > sizes[^1]);
+    }
+
+    [Fact]
     public void CompilingAllTheKernelsSucceedsForEachOfThem()
     {
         Assert.Equal(Kernels.Length, KernelWarmUp.CompileAll());
