@@ -15,6 +15,7 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource, IDisposable
     private readonly ParallelRowGather _gather = new();
     private readonly bool _ownsData;
     private int[] _order = Array.Empty<int>();
+    private int[] _share = Array.Empty<int>();   // one worker's rows of a minibatch (NextShare)
     private int _next;
 
     /// <param name="data">The rows.</param>
@@ -61,6 +62,34 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource, IDisposable
             ? _gather.Gather((DenseDataset)_data, _order, _next, rows, batch)
             : _data.Gather(_order.AsSpan(_next, rows), batch);
         _next += rows;
+        return true;
+    }
+
+    /// <summary>
+    /// Worker <paramref name="rank"/> of <paramref name="size"/>'s share of the epoch's next minibatch (see
+    /// <see cref="WorkerShareSource"/>): the rows at positions rank, rank + size, … of the minibatch <see cref="Next"/>
+    /// would fill, gathered straight into <paramref name="batch"/> (nothing of the other workers' rows is copied);
+    /// true with 0 rows when the share is empty, false when the epoch has no rows left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool NextShare(Minibatch batch, int rank, int size, out int rows, out double weightSum)
+    {
+        int all = Math.Min(BatchSize, _order.Length - _next);
+        rows = 0;
+        weightSum = 0;
+        if (all <= 0)
+            return false;
+        if (_share.Length < all)
+            _share = new int[BatchSize];
+        for (int position = rank; position < all; position += size)
+            _share[rows++] = _order[_next + position];
+        if (rows > 0)
+        {
+            weightSum = ParallelRowGather.Applies(_data, batch, rows)
+                ? _gather.Gather((DenseDataset)_data, _share, 0, rows, batch)
+                : _data.Gather(_share.AsSpan(0, rows), batch);
+        }
+        _next += all;
         return true;
     }
 

@@ -50,6 +50,10 @@ internal sealed class WorkerShareSource : IMinibatchSource
     {
         if (batch.Sparse is not null)
             throw new NotSupportedException("Sparse minibatches are not shared among workers.");
+        // Rows in memory: only this worker's rows are gathered (and standardised). Streamed rows come through the
+        // staging minibatch, as the stream must be read in full by every worker anyway.
+        if (_global is InMemoryMinibatchSource inMemory)
+            return inMemory.NextShare(batch, _rank, _size, out rows, out weightSum);
         Minibatch staging = Staging(batch.Standardization);
         rows = 0;
         weightSum = 0;
