@@ -132,14 +132,7 @@ internal sealed class SparseInputLayer
         weightGradient.Clear();
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> d = delta.AsSpan(r * Outputs, Outputs);
-            ReadOnlySpan<int> slots = input.Indices(r);
-            ReadOnlySpan<float> values = input.Values(r);
-            for (int k = 0; k < slots.Length; k++)
-            {
-                Span<float> g = weightGradient.RowOf(slots[k]);
-                RowKernel.MultiplyAdd(d, values[k], g);
-            }
+            weightGradient.AddScaled(input.Indices(r), input.Values(r), delta.AsSpan(r * Outputs, Outputs));
         }
         DenseLayer.SumRows(delta, rows, Outputs, gradients.AsSpan(_biasOffset, Outputs));
     }
