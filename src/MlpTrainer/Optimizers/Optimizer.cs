@@ -125,16 +125,30 @@ internal abstract class Optimizer : IParallelJob
     }
 
     /// <summary>Updates part <paramref name="part"/> of the touched rows of an input-major first layer: each row a segment of its own.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateRowsPart(float[] parameters, Layers.SparseRowGradient rows, int part, int parts)
     {
         int share = (rows.Count + parts - 1) / parts;
         int start = Math.Min(rows.Count, part * share), end = Math.Min(rows.Count, start + share);
-        int width = rows.Width, offset = _layout.WeightOffset(0);
+        if (start < end)
+            UpdateRows(parameters, rows, start, end, _layout.WeightOffset(0), _l2);
+    }
+
+    /// <summary>
+    /// Updates touched rows [<paramref name="start"/>, <paramref name="end"/>) of an input-major first layer whose weights
+    /// start at <paramref name="offset"/>: row i is the segment of slot <c>rows.Slots[i]</c>, updated as
+    /// <see cref="Update"/> updates it. An optimizer may override this with one loop over the rows that gives the same
+    /// bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected virtual void UpdateRows(float[] parameters, Layers.SparseRowGradient rows, int start, int end, int offset, float decay)
+    {
+        int width = rows.Width;
         ReadOnlySpan<int> slots = rows.Slots;
         for (int i = start; i < end; i++)
         {
             int at = offset + slots[i] * width;
-            Update(parameters.AsSpan(at, width), rows.Row(i), at, _l2);
+            Update(parameters.AsSpan(at, width), rows.Row(i), at, decay);
         }
     }
 

@@ -45,6 +45,35 @@ public class LazyOptimizerTests
     }
 
     [Theory]
+    [InlineData(MlpOptimizer.Adam, 1)]
+    [InlineData(MlpOptimizer.Adam, 7)]
+    [InlineData(MlpOptimizer.Adam, 16)]
+    [InlineData(MlpOptimizer.Adam, 37)]
+    [InlineData(MlpOptimizer.Adam, 64)]
+    [InlineData(MlpOptimizer.AdamW, 7)]
+    [InlineData(MlpOptimizer.AdamW, 37)]
+    public void LazyAdamStepsEqualDenseStepsForAnyLayerWidth(MlpOptimizer kind, int width)
+    {
+        var layout = new NetworkLayout(new[] { 8, width, 3 }, inputMajorFirstLayer: true);
+        (float[] start, float[][] gradients) = RandomProblem(layout, seed: 21 + width);
+        float[] dense = start.ToArray(), lazy = start.ToArray();
+        Optimizer denseOptimizer = Optimizer.Create(Options(kind, 0.01f), layout), lazyOptimizer = Optimizer.Create(Options(kind, 0.01f), layout);
+        var rows = new SparseRowGradient(8, width);
+        int[] slotOrder = { 6, 2, 0, 7, 4, 1, 5, 3 };
+
+        foreach (float[] gradient in gradients)
+        {
+            denseOptimizer.Step(dense, gradient, 0.05f);
+            FillRows(rows, gradient, slotOrder, width);
+            lazyOptimizer.Step(lazy, gradient, 0.05f, firstLayerRows: rows);
+        }
+
+        Assert.Equal(dense.Select(BitConverter.SingleToInt32Bits), lazy.Select(BitConverter.SingleToInt32Bits));
+        for (int i = 0; i < denseOptimizer.StateArrays.Count; i++)
+            Assert.Equal(denseOptimizer.StateArrays[i].Select(BitConverter.SingleToInt32Bits), lazyOptimizer.StateArrays[i].Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Theory]
     [MemberData(nameof(Optimizers))]
     public void SlotsAbsentFromTheMinibatchKeepTheirWeightsAndState(MlpOptimizer kind, float l2)
     {
