@@ -27,8 +27,8 @@ internal sealed class AdamOptimizer : Optimizer
         _beta2 = beta2;
         _epsilon = epsilon;
         _decoupled = decoupledDecay;
-        _m = StateArray.Create(layout.ParameterCount);
-        _v = StateArray.Create(layout.ParameterCount);
+        _m = NewStateArray();
+        _v = NewStateArray();
     }
 
     public override IReadOnlyList<float[]> StateArrays => new[] { _m, _v };

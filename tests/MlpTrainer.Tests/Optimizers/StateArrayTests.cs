@@ -18,4 +18,11 @@ public class StateArrayTests
         Assert.Equal(length, values.Length);
         Assert.All(values, v => Assert.Equal(0, BitConverter.SingleToInt32Bits(v)));
     }
+
+    [Theory]
+    [InlineData(5000, 0)]
+    [InlineData(5000, 3000)]
+    [InlineData(5000, 5000)]
+    public void CreateMappingPartOfTheArrayStillGivesZeros(int length, int mapFrom)
+        => Assert.All(StateArray.Create(length, mapFrom), v => Assert.Equal(0, BitConverter.SingleToInt32Bits(v)));
 }
