@@ -15,7 +15,8 @@ internal sealed class SparseRowGradient
 {
     private readonly int[] _rowOfSlot; // slot → its row in _rows, or −1
     private int[] _slots;
-    private float[] _rows;
+    private float[] _rows;  // pinned; row i starts at _start + i·Width
+    private int _start;     // the first element on a cache-line boundary
 
     /// <param name="slots">Input slots (the layer's inputs).</param>
     /// <param name="width">Values per slot (the layer's outputs).</param>
@@ -27,7 +28,7 @@ internal sealed class SparseRowGradient
         _rowOfSlot = new int[slots];
         Array.Fill(_rowOfSlot, -1);
         _slots = new int[Math.Min(slots, 1024)];
-        _rows = new float[_slots.Length * width];
+        (_rows, _start) = NewRows(_slots.Length * width);
     }
 
     public int Width { get; }
@@ -40,7 +41,7 @@ internal sealed class SparseRowGradient
 
     /// <summary>The gradient row of the <paramref name="index"/>-th touched slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Span<float> Row(int index) => _rows.AsSpan(index * Width, Width);
+    public Span<float> Row(int index) => _rows.AsSpan(_start + index * Width, Width);
 
     /// <summary>Forgets the last minibatch's slots.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -82,7 +83,7 @@ internal sealed class SparseRowGradient
             int index = rowOfSlot[slots[k]];
             if (index < 0)
                 index = Add(slots[k]);
-            ref float g = ref _rows[index * width];
+            ref float g = ref _rows[_start + index * width];
             float x = values[k];
             int i = 0;
             if (Vector512.IsHardwareAccelerated)
@@ -112,12 +113,29 @@ internal sealed class SparseRowGradient
         if (Count == _slots.Length)
         {
             Array.Resize(ref _slots, _slots.Length * 2);
-            Array.Resize(ref _rows, _slots.Length * Width);
+            (float[] rows, int start) = NewRows(_slots.Length * Width);
+            _rows.AsSpan(_start, Count * Width).CopyTo(rows.AsSpan(start));
+            (_rows, _start) = (rows, start);
         }
         int index = Count++;
         _slots[index] = slot;
         _rowOfSlot[slot] = index;
         Row(index).Clear();
         return index;
+    }
+
+    /// <summary>
+    /// A buffer for <paramref name="length"/> floats that starts on a 64-byte cache line: a pinned array (it never moves)
+    /// with up to one line more, and the first element on a line boundary. A large array's data do not start on a line
+    /// otherwise, and then every 128-byte row of a 32-unit layer spans three lines instead of two, a third more scattered
+    /// misses when a minibatch's rows are added to.
+    /// </summary>
+    private static unsafe (float[] Rows, int Start) NewRows(int length)
+    {
+        const int FloatsPerLine = 64 / sizeof(float);
+        float[] rows = GC.AllocateArray<float>(length + FloatsPerLine - 1, pinned: true);
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(rows));
+        int start = (int)((64 - address % 64) % 64 / sizeof(float));
+        return (rows, start);
     }
 }

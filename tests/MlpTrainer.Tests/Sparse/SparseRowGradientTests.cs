@@ -67,5 +67,18 @@ public class SparseRowGradientTests
         Assert.Equal(new[] { 2f, 4f, 6f, 8f }, rows.Row(0).ToArray());
     }
 
+    [Fact]
+    public unsafe void RowsOfSixteenFloatMultiplesStartOnACacheLineBeforeAndAfterGrowing()
+    {
+        var rows = new SparseRowGradient(5000, 32);
+        int[] slots = Enumerable.Range(0, 3000).ToArray(); // grows past the first 1024 rows
+        rows.AddScaled(slots, slots.Select(_ => 1f).ToArray(), new float[32]);
+        foreach (int index in new[] { 0, 1, 1023, 1024, 2999 })
+        {
+            fixed (float* row = rows.Row(index))
+                Assert.Equal(0, (long)row % 64);
+        }
+    }
+
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 }
