@@ -52,10 +52,14 @@ internal sealed class AdamOptimizer : Optimizer
             parameters.Length, _beta1, _beta2, _alpha, _epsilonHat, decay, keep);
     }
 
+    /// <summary>Rows ahead whose weights and state <see cref="UpdateRows"/> prefetches.</summary>
+    private const int PrefetchDistance = 6;
+
     /// <summary>
     /// The lazy step of a sparse first layer's touched rows in one loop: the scalars are worked out once, and each row
     /// costs its loads and stores and no call, span or virtual dispatch (the rows are scattered, so the loop is bound by
-    /// memory latency and a short one keeps more rows in flight). Each row's arithmetic is <see cref="Update"/>'s.
+    /// memory latency and a short one keeps more rows in flight), and the weights and state of the row
+    /// <see cref="PrefetchDistance"/> ahead are prefetched. Each row's arithmetic is <see cref="Update"/>'s.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRows(float[] parameters, Layers.SparseRowGradient rows, int start, int end, int offset, float decay)
@@ -73,6 +77,16 @@ internal sealed class AdamOptimizer : Optimizer
             throw new ArgumentException($"The optimizer holds state for {m.Length} parameters; got {parameters.Length}.", nameof(parameters));
         for (int i = start; i < end; i++)
         {
+            if (i + PrefetchDistance < end)
+            {
+                int ahead = offset + slots[i + PrefetchDistance] * width;
+                if ((uint)ahead <= (uint)(parameters.Length - width))
+                {
+                    RowPrefetch.Lines(ref parameters[ahead], width);
+                    RowPrefetch.Lines(ref m[ahead], width);
+                    RowPrefetch.Lines(ref v[ahead], width);
+                }
+            }
             int at = offset + slots[i] * width;
             // One bounds check per row: the segment [at, at + width) lies inside the parameters (and so inside the state
             // arrays, which are as long).
