@@ -43,19 +43,14 @@ internal sealed class SparseInputLayer
     public void Forward(float[] parameters, SparseRows input, float[] output, int rows)
     {
         ReadOnlySpan<float> bias = parameters.AsSpan(_biasOffset, Outputs);
+        ReadOnlySpan<float> weights = parameters.AsSpan(_weightOffset, Inputs * Outputs);
         for (int r = 0; r < rows; r++)
         {
             Span<float> z = output.AsSpan(r * Outputs, Outputs);
-            z.Clear();
             ReadOnlySpan<int> slots = input.Indices(r);
-            ReadOnlySpan<float> values = input.Values(r);
-            for (int k = 0; k < slots.Length; k++)
-            {
-                int slot = slots[k];
-                if ((uint)slot >= (uint)Inputs)
-                    throw new ArgumentOutOfRangeException(nameof(input), slot, $"Row {r} has a feature in slot {slot}; the layer has {Inputs} inputs.");
-                RowKernel.MultiplyAdd(parameters.AsSpan(_weightOffset + slot * Outputs, Outputs), values[k], z);
-            }
+            int bad = SparseGatherKernel.Sum(weights, slots, input.Values(r), z);
+            if (bad >= 0)
+                throw new ArgumentOutOfRangeException(nameof(input), slots[bad], $"Row {r} has a feature in slot {slots[bad]}; the layer has {Inputs} inputs.");
             ActivationKernel.AddBiasAndActivate(Activation, LeakySlope, z, bias);
         }
     }
@@ -137,14 +132,7 @@ internal sealed class SparseInputLayer
         weightGradient.Clear();
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> d = delta.AsSpan(r * Outputs, Outputs);
-            ReadOnlySpan<int> slots = input.Indices(r);
-            ReadOnlySpan<float> values = input.Values(r);
-            for (int k = 0; k < slots.Length; k++)
-            {
-                Span<float> g = weightGradient.RowOf(slots[k]);
-                RowKernel.MultiplyAdd(d, values[k], g);
-            }
+            weightGradient.AddScaled(input.Indices(r), input.Values(r), delta.AsSpan(r * Outputs, Outputs));
         }
         DenseLayer.SumRows(delta, rows, Outputs, gradients.AsSpan(_biasOffset, Outputs));
     }

@@ -26,6 +26,9 @@ internal abstract class Optimizer : IParallelJob
 
     private readonly NetworkLayout _layout;
     private readonly float _l2;
+    private readonly bool[]? _stateRowWritten; // input-major first layer: slots whose state rows have been written
+    private bool _everyStateRowWritten;
+    private IReadOnlyList<float[]>? _state;
     private float[]? _stepParameters, _stepGradients;
     private Layers.SparseRowGradient? _stepRows;
 
@@ -33,6 +36,8 @@ internal abstract class Optimizer : IParallelJob
     {
         _layout = layout;
         _l2 = l2Regularization;
+        if (layout.InputMajorFirstLayer)
+            _stateRowWritten = new bool[layout.InputSize];
     }
 
     /// <summary>Updates taken so far.</summary>
@@ -63,7 +68,19 @@ internal abstract class Optimizer : IParallelJob
             arrays[i].CopyTo(mine[i], 0);
         }
         StepCount = stepCount;
+        if (_stateRowWritten is not null)
+        {
+            Array.Fill(_stateRowWritten, true); // every row holds the checkpoint's values now
+            _everyStateRowWritten = true;
+        }
     }
+
+    /// <summary>
+    /// A new state array, zeroed, laid out like the parameter vector, with its pages mapped except those of a sparse
+    /// first layer's rows (<see cref="StateArray"/>; those rows are written before their first read instead).
+    /// </summary>
+    protected float[] NewStateArray()
+        => StateArray.Create(_layout.ParameterCount, _layout.InputMajorFirstLayer ? _layout.WeightCount(0) : 0);
 
     /// <summary>
     /// One update of every parameter with step size <paramref name="learningRate"/>, split over the threads of
@@ -79,6 +96,11 @@ internal abstract class Optimizer : IParallelJob
             throw new ArgumentException("Sparse first-layer rows need an input-major first layer.", nameof(firstLayerRows));
         if (parameters.Length != _layout.ParameterCount || gradients.Length != _layout.ParameterCount)
             throw new ArgumentException($"The optimizer was built for {_layout.ParameterCount} parameters; got {parameters.Length} parameters and {gradients.Length} gradients.");
+        if (firstLayerRows is null && _stateRowWritten is { } written && !_everyStateRowWritten)
+        {
+            Array.Fill(written, true); // this step reads and writes the whole first layer's state
+            _everyStateRowWritten = true;
+        }
         StepCount++;
         BeginStep(StepCount, learningRate);
         _stepParameters = parameters;
@@ -125,16 +147,60 @@ internal abstract class Optimizer : IParallelJob
     }
 
     /// <summary>Updates part <paramref name="part"/> of the touched rows of an input-major first layer: each row a segment of its own.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateRowsPart(float[] parameters, Layers.SparseRowGradient rows, int part, int parts)
     {
         int share = (rows.Count + parts - 1) / parts;
         int start = Math.Min(rows.Count, part * share), end = Math.Min(rows.Count, start + share);
+        if (start >= end)
+            return;
+        WriteNewStateRows(rows, start, end);
+        UpdateRows(parameters, rows, start, end, _layout.WeightOffset(0), _l2);
+    }
+
+    /// <summary>
+    /// Writes zeros over the state rows of the slots among rows [<paramref name="start"/>, <paramref name="end"/>) that
+    /// have never been written, so that the update's first touch of their memory is a write. Their values are zeros
+    /// already (nothing has written them); a first touch that reads would map the zero page and the update's write then
+    /// fault a second time and flush the other cores' TLBs. Parts of a parallel step hold different slots.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void WriteNewStateRows(Layers.SparseRowGradient rows, int start, int end)
+    {
+        if (_everyStateRowWritten)
+            return;
+        bool[] written = _stateRowWritten!;
+        IReadOnlyList<float[]> state = _state ??= StateArrays;
+        if (state.Count == 0)
+            return;
         int width = rows.Width, offset = _layout.WeightOffset(0);
         ReadOnlySpan<int> slots = rows.Slots;
         for (int i = start; i < end; i++)
         {
+            int slot = slots[i];
+            if (written[slot])
+                continue;
+            written[slot] = true;
+            for (int a = 0; a < state.Count; a++)
+                state[a].AsSpan(offset + slot * width, width).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Updates touched rows [<paramref name="start"/>, <paramref name="end"/>) of an input-major first layer whose weights
+    /// start at <paramref name="offset"/>: row i is the segment of slot <c>rows.Slots[i]</c>, updated as
+    /// <see cref="Update"/> updates it. An optimizer may override this with one loop over the rows that gives the same
+    /// bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected virtual void UpdateRows(float[] parameters, Layers.SparseRowGradient rows, int start, int end, int offset, float decay)
+    {
+        int width = rows.Width;
+        ReadOnlySpan<int> slots = rows.Slots;
+        for (int i = start; i < end; i++)
+        {
             int at = offset + slots[i] * width;
-            Update(parameters.AsSpan(at, width), rows.Row(i), at, _l2);
+            Update(parameters.AsSpan(at, width), rows.Row(i), at, decay);
         }
     }
 

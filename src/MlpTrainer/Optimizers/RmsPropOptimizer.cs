@@ -21,7 +21,7 @@ internal sealed class RmsPropOptimizer : Optimizer
     {
         _rho = rho;
         _epsilon = epsilon;
-        _meanSquare = new float[layout.ParameterCount];
+        _meanSquare = NewStateArray();
     }
 
     public override IReadOnlyList<float[]> StateArrays => new[] { _meanSquare };

@@ -23,7 +23,7 @@ internal sealed class SgdOptimizer : Optimizer
     {
         _momentum = momentum;
         _nesterov = nesterov;
-        _velocity = momentum > 0 ? new float[layout.ParameterCount] : null;
+        _velocity = momentum > 0 ? NewStateArray() : null;
     }
 
     public override IReadOnlyList<float[]> StateArrays => _velocity is null ? Array.Empty<float[]>() : new[] { _velocity };

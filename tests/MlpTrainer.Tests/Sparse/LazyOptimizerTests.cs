@@ -45,6 +45,35 @@ public class LazyOptimizerTests
     }
 
     [Theory]
+    [InlineData(MlpOptimizer.Adam, 1)]
+    [InlineData(MlpOptimizer.Adam, 7)]
+    [InlineData(MlpOptimizer.Adam, 16)]
+    [InlineData(MlpOptimizer.Adam, 37)]
+    [InlineData(MlpOptimizer.Adam, 64)]
+    [InlineData(MlpOptimizer.AdamW, 7)]
+    [InlineData(MlpOptimizer.AdamW, 37)]
+    public void LazyAdamStepsEqualDenseStepsForAnyLayerWidth(MlpOptimizer kind, int width)
+    {
+        var layout = new NetworkLayout(new[] { 8, width, 3 }, inputMajorFirstLayer: true);
+        (float[] start, float[][] gradients) = RandomProblem(layout, seed: 21 + width);
+        float[] dense = start.ToArray(), lazy = start.ToArray();
+        Optimizer denseOptimizer = Optimizer.Create(Options(kind, 0.01f), layout), lazyOptimizer = Optimizer.Create(Options(kind, 0.01f), layout);
+        var rows = new SparseRowGradient(8, width);
+        int[] slotOrder = { 6, 2, 0, 7, 4, 1, 5, 3 };
+
+        foreach (float[] gradient in gradients)
+        {
+            denseOptimizer.Step(dense, gradient, 0.05f);
+            FillRows(rows, gradient, slotOrder, width);
+            lazyOptimizer.Step(lazy, gradient, 0.05f, firstLayerRows: rows);
+        }
+
+        Assert.Equal(dense.Select(BitConverter.SingleToInt32Bits), lazy.Select(BitConverter.SingleToInt32Bits));
+        for (int i = 0; i < denseOptimizer.StateArrays.Count; i++)
+            Assert.Equal(denseOptimizer.StateArrays[i].Select(BitConverter.SingleToInt32Bits), lazyOptimizer.StateArrays[i].Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Theory]
     [MemberData(nameof(Optimizers))]
     public void SlotsAbsentFromTheMinibatchKeepTheirWeightsAndState(MlpOptimizer kind, float l2)
     {
@@ -91,6 +120,65 @@ public class LazyOptimizerTests
             second.Step(two, gradient, 0.01f, engine, firstLayerRows: rows);
         }
         Assert.Equal(one, two);
+    }
+
+    [Theory]
+    [InlineData(MlpOptimizer.Adam)]
+    [InlineData(MlpOptimizer.RmsProp)]
+    [InlineData(MlpOptimizer.Sgd)]
+    public void LazyStepsAfterRestoringTheStateContinueFromTheRestoredMoments(MlpOptimizer kind)
+    {
+        var layout = new NetworkLayout(new[] { 8, 32, 3 }, inputMajorFirstLayer: true);
+        (float[] start, float[][] gradients) = RandomProblem(layout, seed: 17);
+        float[] parameters = start.ToArray();
+        Optimizer original = Optimizer.Create(Options(kind, 0.01f), layout);
+        var rows = new SparseRowGradient(8, 32);
+        int[] slots = { 2, 5, 7, 0 };
+        for (int s = 0; s < 3; s++)
+        {
+            FillRows(rows, gradients[s], slots, width: 32);
+            original.Step(parameters, gradients[s], 0.05f, firstLayerRows: rows);
+        }
+        Optimizer resumed = Optimizer.Create(Options(kind, 0.01f), layout);
+        resumed.RestoreState(original.StepCount, original.StateArrays.Select(a => a.ToArray()).ToArray());
+        float[] resumedParameters = parameters.ToArray();
+
+        for (int s = 3; s < Steps; s++)
+        {
+            FillRows(rows, gradients[s], slots, width: 32);
+            original.Step(parameters, gradients[s], 0.05f, firstLayerRows: rows);
+            resumed.Step(resumedParameters, gradients[s], 0.05f, firstLayerRows: rows);
+        }
+
+        Assert.Equal(parameters, resumedParameters);
+        for (int i = 0; i < original.StateArrays.Count; i++)
+            Assert.Equal(original.StateArrays[i], resumed.StateArrays[i]);
+    }
+
+    [Theory]
+    [InlineData(MlpOptimizer.Adam)]
+    [InlineData(MlpOptimizer.RmsProp)]
+    public void ALazyStepAfterAWholeLayerStepKeepsThatStepsState(MlpOptimizer kind)
+    {
+        var layout = new NetworkLayout(new[] { 8, 32, 3 }, inputMajorFirstLayer: true);
+        (float[] start, float[][] gradients) = RandomProblem(layout, seed: 19);
+        float[] dense = start.ToArray(), mixed = start.ToArray();
+        Optimizer denseOptimizer = Optimizer.Create(Options(kind, 0.01f), layout), mixedOptimizer = Optimizer.Create(Options(kind, 0.01f), layout);
+        var rows = new SparseRowGradient(8, 32);
+        int[] everySlot = { 4, 1, 6, 3, 0, 7, 2, 5 };
+
+        denseOptimizer.Step(dense, gradients[0], 0.05f);
+        mixedOptimizer.Step(mixed, gradients[0], 0.05f); // the whole first layer: every row's state written
+        for (int s = 1; s < Steps; s++)
+        {
+            denseOptimizer.Step(dense, gradients[s], 0.05f);
+            FillRows(rows, gradients[s], everySlot, width: 32);
+            mixedOptimizer.Step(mixed, gradients[s], 0.05f, firstLayerRows: rows);
+        }
+
+        Assert.Equal(dense, mixed);
+        for (int i = 0; i < denseOptimizer.StateArrays.Count; i++)
+            Assert.Equal(denseOptimizer.StateArrays[i], mixedOptimizer.StateArrays[i]);
     }
 
     private static MlpOptions Options(MlpOptimizer kind, float l2) => new() { Optimizer = kind, L2Regularization = l2, Momentum = 0.9f, UseNesterov = true };
