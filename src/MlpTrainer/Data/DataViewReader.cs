@@ -12,6 +12,9 @@ namespace MlpTrainer.Data;
 /// </summary>
 internal static class DataViewReader
 {
+    /// <summary>Rows read between two hand-overs to the thread gathering the moments (a power of two).</summary>
+    private const int PublishEveryRows = 64;
+
     /// <param name="Dataset">The rows, or null when they did not fit under the limit.</param>
     /// <param name="SkippedMissingLabel">Rows skipped for a missing label.</param>
     /// <param name="SkippedBadFeatures">Rows skipped for a NaN or infinite feature.</param>
@@ -29,8 +32,9 @@ internal static class DataViewReader
     /// <param name="limitBytes">Stop and return no dataset once the rows held take more than this; null for no limit.</param>
     /// <param name="cancellation">Checked for every row.</param>
     /// <param name="moments">
-    /// When given (dense rows only), every row read is added to it as it is stored, with its weight and class: the
-    /// standardisation's statistics come out of this pass instead of a second one over the rows held.
+    /// When given (dense rows only), every row read is added to it as it is stored, with its weight and class, on
+    /// another thread that follows the reader (<see cref="MomentsBehindReader"/>): the standardisation's statistics come
+    /// out of this pass instead of a second one over the rows held.
     /// </param>
     public static Result Read(DataViewColumns columns, bool sparse, long? limitBytes, CancellationToken cancellation = default, FeatureMoments? moments = null)
     {
@@ -41,12 +45,14 @@ internal static class DataViewReader
         if (dense is not null && columns.Data.GetRowCount() is long rows && (limitBytes is not long cap || rows * columns.FeatureCount * sizeof(float) <= cap))
             dense.PrepareForRows(rows);
         using DataViewRowReader reader = columns.OpenReader(cancellation);
+        MomentsBehindReader? follower = moments is null ? null : new MomentsBehindReader(dense!, moments);
         try
         {
             while (reader.Read(out float target, out float weight))
             {
                 dataset.Add(reader.Features, target, weight);
-                moments?.Add(dense!.Row(dense.RowCount - 1), weight, columns.ClassCount > 0 ? (int)target : 0);
+                if (follower is not null && (dataset.RowCount & (PublishEveryRows - 1)) == 0)
+                    follower.Publish(dataset.RowCount);
                 // Storage grows by chunks, so checking every 256 rows is as good as checking every row.
                 if (limitBytes is long limit && (dataset.RowCount & 255) == 0 && dataset.Bytes > limit)
                     return new Result(null, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);
@@ -55,6 +61,11 @@ internal static class DataViewReader
         finally
         {
             dense?.EndPreparation();
+            if (follower is not null)
+            {
+                follower.Publish(dataset.RowCount);
+                follower.Complete();
+            }
         }
         if (limitBytes is long max && dataset.Bytes > max)
             return new Result(null, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);
