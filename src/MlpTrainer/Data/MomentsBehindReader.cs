@@ -3,7 +3,7 @@ using System.Runtime.ExceptionServices;
 namespace MlpTrainer.Data;
 
 /// <summary>
-/// Gathers the feature moments of a <see cref="DenseDataset"/>'s rows on a thread-pool thread while the reader is still
+/// Gathers the feature moments of a <see cref="DenseDataset"/>'s rows on a thread of its own while the reader is still
 /// adding them: each row once the reader has published it (<see cref="Publish"/>), in row order, with its weight and
 /// class, so the sums are exactly those of a pass over the rows after the read. The reader's thread then only copies
 /// rows while the double-precision sums run on the other core (on the standard 60,000 × 784 table they cost as much as
@@ -26,7 +26,8 @@ internal sealed class MomentsBehindReader
         _rows = rows;
         _moments = moments;
         _byClass = rows.ClassCount > 0;
-        _task = Task.Run(Follow);
+        // A thread of its own: on a thread-pool thread it could wait until the page mapping's task has finished.
+        _task = Task.Factory.StartNew(Follow, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Rows 0 to <paramref name="count"/> − 1 are added and final.</summary>

@@ -28,7 +28,8 @@ internal sealed class PrefaultedChunks
         _chunkFloats = chunkFloats;
         // The reader and this task keep both cores busy: compiling the kernels ahead waits until the read is over.
         _warmUpHold = Kernels.KernelWarmUp.Pause();
-        Task.Run(Prepare);
+        // A thread of its own: on a thread-pool thread it could wait behind other work (two pool threads on two cores).
+        Task.Factory.StartNew(Prepare, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace MlpTrainer.Kernels;
 
 /// <summary>
-/// Compiles the training step's kernels on a thread-pool thread, once per process, in the parts of <c>Fit</c> before
+/// Compiles the training step's kernels on a background thread, once per process, in the parts of <c>Fit</c> before
 /// the first epoch that leave a core idle. The kernels are marked <see cref="MethodImplOptions.AggressiveOptimization"/>
 /// (optimised from their first call rather than after tiering), so each is compiled fully on first use: about 30 ms
 /// of compiling that otherwise lands in the first minibatch (45–50 ms against 0.9 ms for the next ones) while the other
@@ -27,7 +27,8 @@ internal static class KernelWarmUp
     {
         if (Interlocked.Exchange(ref s_started, 1) != 0)
             return;
-        ThreadPool.UnsafeQueueUserWorkItem(static _ => Compile(honourHolds: true), null);
+        // A thread of its own, not a thread-pool thread, which it would keep while a hold lasts.
+        new Thread(static () => Compile(honourHolds: true)) { IsBackground = true, Name = "MlpTrainer kernel warm-up" }.Start();
     }
 
     /// <summary>Holds the compiling, between two methods, until the returned scope is disposed.</summary>
