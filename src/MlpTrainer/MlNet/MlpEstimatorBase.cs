@@ -74,6 +74,8 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     /// </summary>
     public new TTransformer Fit(IDataView input)
     {
+        // The training kernels compile on another thread while the data is checked and read.
+        Kernels.KernelWarmUp.Start();
         CheckColumns(input?.Schema ?? throw new ArgumentNullException(nameof(input)), nameof(input));
         return base.Fit(input);
     }
