@@ -75,7 +75,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     public new TTransformer Fit(IDataView input)
     {
         // The training kernels compile on another thread while the data is checked and read.
-        Kernels.KernelWarmUp.Start();
+        Kernels.KernelWarmUp.Start(_options, Task);
         CheckColumns(input?.Schema ?? throw new ArgumentNullException(nameof(input)), nameof(input));
         return base.Fit(input);
     }
@@ -128,7 +128,7 @@ public abstract class MlpEstimatorBase<TTransformer, TModel, TOutput> : TrainerE
     {
         Host.CheckValue(context, nameof(context));
         // The training kernels compile on another thread while the data is checked and read.
-        Kernels.KernelWarmUp.Start();
+        Kernels.KernelWarmUp.Start(_options, Task);
         MlpOptions options = _options;
         options.Validate(Task);
 

@@ -47,4 +47,27 @@ public sealed class KernelWarmUpTests
     {
         Assert.Equal(Kernels.Length, KernelWarmUp.CompileAll());
     }
+    [Fact]
+    public void ARunCompilesItsOwnOptimizerAndLossOnly()
+    {
+        var kernels = KernelWarmUp.Kernels(new MlpOptions { Optimizer = MlpOptimizer.Sgd }, MlpTrainer.Model.MlpTask.Binary);
+
+        Assert.Contains(kernels, m => m.DeclaringType == typeof(MlpTrainer.Optimizers.SgdOptimizer));
+        Assert.DoesNotContain(kernels, m => m.DeclaringType == typeof(MlpTrainer.Optimizers.AdamOptimizer));
+        Assert.Contains(kernels, m => m.DeclaringType == typeof(MlpTrainer.Losses.SigmoidCrossEntropyLoss));
+        Assert.DoesNotContain(kernels, m => m.DeclaringType == typeof(MlpTrainer.Losses.SoftmaxCrossEntropyLoss));
+    }
+
+    [Fact]
+    public void ASparseFirstLayersCodeComesLastUnlessTheOptionsAskForOne()
+    {
+        static int FirstSparse(IReadOnlyList<MethodInfo> kernels) => kernels.ToList().FindIndex(m => m.DeclaringType == typeof(MlpTrainer.Layers.SparseInputLayer));
+        static int LastDense(IReadOnlyList<MethodInfo> kernels) => kernels.ToList().FindLastIndex(m => m.DeclaringType == typeof(MlpTrainer.Layers.DenseLayer));
+
+        var automatic = KernelWarmUp.Kernels(new MlpOptions(), MlpTrainer.Model.MlpTask.Multiclass);
+        var sparse = KernelWarmUp.Kernels(new MlpOptions { SparseFeatures = true }, MlpTrainer.Model.MlpTask.Multiclass);
+
+        Assert.True(FirstSparse(automatic) > LastDense(automatic));
+        Assert.True(FirstSparse(sparse) < LastDense(sparse));
+    }
 }
