@@ -46,6 +46,7 @@ internal static class DataViewReader
             dense.PrepareForRows(rows);
         using DataViewRowReader reader = columns.OpenReader(cancellation);
         MomentsBehindReader? follower = moments is null ? null : new MomentsBehindReader(dense!, moments);
+        bool readAll = false;
         try
         {
             while (reader.Read(out float target, out float weight))
@@ -57,15 +58,15 @@ internal static class DataViewReader
                 if (limitBytes is long limit && (dataset.RowCount & 255) == 0 && dataset.Bytes > limit)
                     return new Result(null, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);
             }
+            readAll = true;
         }
         finally
         {
             dense?.EndPreparation();
-            if (follower is not null)
-            {
-                follower.Publish(dataset.RowCount);
-                follower.Complete();
-            }
+            // Rows past the limit, a cancellation or a failure leave the moments unused: the follower stops at once.
+            if (readAll)
+                follower?.Publish(dataset.RowCount);
+            follower?.Complete(abandon: !readAll);
         }
         if (limitBytes is long max && dataset.Bytes > max)
             return new Result(null, reader.SkippedMissingLabel, reader.SkippedBadFeatures, reader.SkippedBadWeight, dataset.RowCount, dataset.Bytes);

@@ -17,7 +17,7 @@ internal sealed class MomentsBehindReader
     private readonly bool _byClass;
     private readonly Task _task;
     private volatile int _published;
-    private volatile bool _complete;
+    private volatile bool _complete, _abandoned;
 
     /// <param name="rows">The dataset the reader fills, from its first row.</param>
     /// <param name="moments">Where the rows are added, each with its weight and (for classification) its class.</param>
@@ -33,13 +33,21 @@ internal sealed class MomentsBehindReader
     /// <summary>Rows 0 to <paramref name="count"/> − 1 are added and final.</summary>
     public void Publish(int count) => _published = count;
 
-    /// <summary>No more rows come: waits until every published row is added (rethrowing what failed there).</summary>
-    public void Complete()
+    /// <summary>
+    /// No more rows come: waits until every published row is added (rethrowing what failed there), or with
+    /// <paramref name="abandon"/> (the moments will not be used) until the thread has stopped, without adding the rest.
+    /// </summary>
+    public void Complete(bool abandon = false)
     {
+        _abandoned = abandon;
         _complete = true;
         try
         {
             _task.Wait();
+        }
+        catch (AggregateException) when (abandon)
+        {
+            // The moments are not used, and the reader's own exception, if any, is the one to see.
         }
         catch (AggregateException e) when (e.InnerExceptions.Count == 1)
         {
@@ -55,6 +63,8 @@ internal sealed class MomentsBehindReader
         {
             // Completion is read before the count, so every row published before completion is seen.
             bool complete = _complete;
+            if (complete && _abandoned)
+                return;
             int available = _published;
             if (next < available)
             {

@@ -63,4 +63,16 @@ public sealed class DataViewReaderTests
         var error = Assert.Throws<ArgumentException>(() => DataViewReader.Read(columns, sparse: true, limitBytes: null, moments: new FeatureMoments(6)));
         Assert.Equal("moments", error.ParamName);
     }
+    [Fact]
+    public void AReadPastTheMemoryLimitGathersNoMomentsAndEnds()
+    {
+        var ml = new MLContext(seed: 0);
+        DataViewColumns columns = DataViewColumns.Resolve(WeightedRows(ml, 3000), MlpTask.Regression, "Features", "Label", "Weight");
+        var moments = new FeatureMoments(columns.FeatureCount);
+
+        DataViewReader.Result read = DataViewReader.Read(columns, sparse: false, limitBytes: 4096, moments: moments);
+
+        Assert.True(read.ExceededLimit);
+        Assert.True(read.RowsRead < 2998);
+    }
 }
