@@ -42,9 +42,10 @@ internal static class DataViewReader
             throw new ArgumentException("Feature moments are gathered over dense rows only.", nameof(moments));
         RowDataset dataset = RowDataset.Create(columns.FeatureCount, columns.ClassCount, sparse);
         var dense = dataset as DenseDataset;
+        // The cursor first: if it cannot be opened, no storage is being prepared on another thread.
+        using DataViewRowReader reader = columns.OpenReader(cancellation);
         if (dense is not null && columns.Data.GetRowCount() is long rows && (limitBytes is not long cap || rows * columns.FeatureCount * sizeof(float) <= cap))
             dense.PrepareForRows(rows);
-        using DataViewRowReader reader = columns.OpenReader(cancellation);
         MomentsBehindReader? follower = moments is null ? null : new MomentsBehindReader(dense!, moments);
         bool readAll = false;
         try

@@ -68,7 +68,7 @@ internal sealed class MomentsBehindReader
             int available = _published;
             if (next < available)
             {
-                for (; next < available; next++)
+                for (; next < available && !_abandoned; next++)
                     _moments.Add(_rows.Row(next), _rows.Weight(next), _byClass ? _rows.Label(next) : 0);
                 spin.Reset();
             }

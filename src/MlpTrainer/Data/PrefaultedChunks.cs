@@ -84,9 +84,10 @@ internal sealed class PrefaultedChunks
                 Volatile.Write(ref _ready[i], 1);
             }
         }
-        catch (OutOfMemoryException)
+        catch (Exception)
         {
-            // The reader allocates its own chunks from here on, and meets the shortage itself if it is real.
+            // Out of memory, say: the reader allocates its own chunks from here on (a chunk this task had claimed
+            // included) and meets the problem itself if it is real.
             _stopped = true;
         }
     }

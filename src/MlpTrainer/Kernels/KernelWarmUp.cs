@@ -30,9 +30,10 @@ internal static class KernelWarmUp
     {
         if (Interlocked.Exchange(ref s_started, 1) != 0)
             return;
-        IReadOnlyList<MethodInfo> kernels = Kernels(options, task);
-        // A thread of its own, not a thread-pool thread, which it would keep while a hold lasts.
-        new Thread(() => Compile(kernels, honourHolds: true)) { IsBackground = true, Name = "MlpTrainer kernel warm-up" }.Start();
+        MlpOptions copy = options.Clone();
+        // A thread of its own, not a thread-pool thread, which it would keep while a hold lasts; the methods are found
+        // there too, off Fit's path.
+        new Thread(() => Compile(Kernels(copy, task), honourHolds: true)) { IsBackground = true, Name = "MlpTrainer kernel warm-up" }.Start();
     }
 
     /// <summary>Holds the compiling, between two methods, until the returned scope is disposed.</summary>
@@ -66,7 +67,7 @@ internal static class KernelWarmUp
         {
             while (honourHolds && Volatile.Read(ref s_holds) > 0 && !s_stopped)
             {
-                // A hold never released (a read that failed) must not keep a pool thread waiting for ever.
+                // A hold never released (a read that failed) must not keep this thread waiting for ever.
                 heldSince = heldSince == 0 ? Environment.TickCount64 : heldSince;
                 if (Environment.TickCount64 - heldSince > MaxHoldMilliseconds)
                     return compiled;
@@ -80,9 +81,10 @@ internal static class KernelWarmUp
                 RuntimeHelpers.PrepareMethod(method.MethodHandle);
                 compiled++;
             }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+            catch (Exception)
             {
-                // Nothing is lost: the method is compiled when it is first called, as without the warm-up.
+                // Nothing is lost: the method is compiled (or fails) when it is first called, as without the warm-up. An
+                // exception must not escape this thread, which would end the process.
             }
         }
         return compiled;
