@@ -203,6 +203,39 @@ internal static class RowKernel
             Unsafe.Add(ref a, i) = Unsafe.Add(ref xs, i) * scale + Unsafe.Add(ref a, i);
     }
 
+    /// <summary>
+    /// The largest absolute value (|System.Numerics.Tensors' <c>MaxMagnitude</c>|): NaN when a value is NaN, 0 for an empty
+    /// span. Absolute values compare as their bit patterns (sign bit cleared), which order like the values, with every
+    /// NaN above infinity; so an integer maximum gives the answer exactly, vector by vector.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float LargestMagnitude(ReadOnlySpan<float> values)
+    {
+        ref int x = ref Unsafe.As<float, int>(ref MemoryMarshal.GetReference(values));
+        int n = values.Length, i = 0, largest = 0;
+        const int magnitude = 0x7FFF_FFFF;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<int>.Count)
+        {
+            Vector512<int> mask = Vector512.Create(magnitude), best = Vector512<int>.Zero;
+            for (; i <= n - Vector512<int>.Count; i += Vector512<int>.Count)
+                best = Vector512.Max(best, Vector512.LoadUnsafe(ref x, (nuint)i) & mask);
+            for (int k = 0; k < Vector512<int>.Count; k++)
+                largest = Math.Max(largest, best.GetElement(k));
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<int>.Count)
+        {
+            Vector256<int> mask = Vector256.Create(magnitude), best = Vector256<int>.Zero;
+            for (; i <= n - Vector256<int>.Count; i += Vector256<int>.Count)
+                best = Vector256.Max(best, Vector256.LoadUnsafe(ref x, (nuint)i) & mask);
+            for (int k = 0; k < Vector256<int>.Count; k++)
+                largest = Math.Max(largest, best.GetElement(k));
+        }
+        for (; i < n; i++)
+            largest = Math.Max(largest, Unsafe.Add(ref x, i) & magnitude);
+        float result = BitConverter.Int32BitsToSingle(largest);
+        return float.IsNaN(result) ? float.NaN : result;
+    }
+
     /// <summary>The index of the largest value of a non-empty row, the first one on ties; the first NaN's index when there is one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int IndexOfMax(ReadOnlySpan<float> row)

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace MlpTrainer.Training;
 
@@ -33,7 +32,7 @@ internal sealed class DivergenceWatch
         }
         if (!_weightsReported && parameters.Length > 0)
         {
-            float largest = Math.Abs(TensorPrimitives.MaxMagnitude(parameters));
+            float largest = Kernels.RowKernel.LargestMagnitude(parameters);
             if (largest > WeightLimit)
             {
                 _weightsReported = true;

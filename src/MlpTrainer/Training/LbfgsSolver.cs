@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using MlpTrainer.Data;
 using MlpTrainer.Losses;
 using MlpTrainer.Model;
@@ -73,7 +72,7 @@ internal sealed class LbfgsSolver : ISolver
             x.Span.CopyTo(parameters);
             bool stopped = epochs.Close(epoch, parameters, _objective.LastDataLoss, 1.0, 0f, this);
             epoch++;
-            gradientSmall = Math.Abs(TensorPrimitives.MaxMagnitude(gradient.Span)) <= _options.EarlyStoppingTolerance;
+            gradientSmall = Kernels.RowKernel.LargestMagnitude(gradient.Span) <= _options.EarlyStoppingTolerance;
             return stopped || gradientSmall || epoch >= _options.NumberOfEpochs;
         });
         return gradientSmall || lineSearchStalled;

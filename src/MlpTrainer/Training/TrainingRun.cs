@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 using MlpTrainer.Data;
 using MlpTrainer.Losses;
 using MlpTrainer.Model;
@@ -222,7 +221,7 @@ internal sealed class TrainingRun
     /// <summary>One pass over the weights: not finite is an error; blown up is a warning, unless an epoch already gave one.</summary>
     private void CheckFinalWeights(float[] parameters, IReadOnlyList<MlpEpochReport> history)
     {
-        float largest = TensorPrimitives.MaxMagnitude<float>(parameters);
+        float largest = Kernels.RowKernel.LargestMagnitude(parameters);
         if (!float.IsFinite(largest))
             throw new InvalidOperationException($"Training diverged: the weights are not finite after the last update. Lower MlpOptions.LearningRate (now {_options.LearningRate}).");
         if (Math.Abs(largest) > DivergenceWatch.WeightLimit && history.All(h => h.Warning is null))

@@ -177,4 +177,42 @@ public class RowKernelTests
 
         AssertSameBits(expected, actual);
     }
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(37)]
+    [InlineData(1000)]
+    public void LargestMagnitudeIsTheAbsoluteOfTensorPrimitivesMaxMagnitude(int length)
+    {
+        var random = new Random(length);
+        float[] values = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-40, 30)))).ToArray();
+        if (length > 3)
+            values[length / 2] = -values.Max(Math.Abs) * 2;   // the largest is negative
+
+        float expected = length == 0 ? 0f : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude<float>(values));
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(RowKernel.LargestMagnitude(values)));
+    }
+
+    [Theory]
+    [InlineData(float.NaN, true)]
+    [InlineData(float.PositiveInfinity, false)]
+    [InlineData(float.NegativeInfinity, false)]
+    public void LargestMagnitudeIsNaNWhenAValueIsNaNAndInfiniteWhenOneIsInfinite(float special, bool nan)
+    {
+        foreach (int at in new[] { 0, 5, 16, 40 })
+        {
+            float[] values = Enumerable.Range(0, 41).Select(i => i * 0.25f).ToArray();
+            values[at] = special;
+
+            float largest = RowKernel.LargestMagnitude(values);
+
+            if (nan)
+                Assert.True(float.IsNaN(largest), $"NaN at {at}");
+            else
+                Assert.Equal(float.PositiveInfinity, largest);
+        }
+    }
 }
