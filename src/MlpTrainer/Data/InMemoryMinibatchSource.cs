@@ -58,9 +58,7 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource, IDisposable
             weightSum = 0;
             return false;
         }
-        weightSum = ParallelRowGather.Applies(_data, batch, rows)
-            ? _gather.Gather((DenseDataset)_data, _order, _next, rows, batch)
-            : _data.Gather(_order.AsSpan(_next, rows), batch);
+        weightSum = Gather(_order, _next, rows, batch);
         _next += rows;
         return true;
     }
@@ -84,14 +82,16 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource, IDisposable
         for (int position = rank; position < all; position += size)
             _share[rows++] = _order[_next + position];
         if (rows > 0)
-        {
-            weightSum = ParallelRowGather.Applies(_data, batch, rows)
-                ? _gather.Gather((DenseDataset)_data, _share, 0, rows, batch)
-                : _data.Gather(_share.AsSpan(0, rows), batch);
-        }
+            weightSum = Gather(_share, 0, rows, batch);
         _next += all;
         return true;
     }
+
+    /// <summary>Rows <paramref name="rows"/>[<paramref name="start"/> …] into <paramref name="batch"/>, dense ones on the engine's threads when worth it; returns their weight.</summary>
+    private double Gather(int[] rows, int start, int count, Minibatch batch)
+        => ParallelRowGather.Applies(_data, batch, count)
+            ? _gather.Gather((DenseDataset)_data, rows, start, count, batch)
+            : _data.Gather(rows.AsSpan(start, count), batch);
 
     /// <summary>When the source owns its rows, hands a dense dataset's storage on to the next dataset; the rows are gone after.</summary>
     public void Dispose()

@@ -19,16 +19,17 @@ internal static partial class PageMapping
     /// <summary>False once the system refused the call (an older kernel): the fallback is used from then on.</summary>
     private static volatile bool s_populateWorks = OperatingSystem.IsLinux();
 
-    /// <summary>Maps every page of <paramref name="array"/>.</summary>
-    public static void Map(float[] array)
+    /// <summary>Maps every page of <paramref name="array"/> from element <paramref name="from"/> on.</summary>
+    public static void Map(float[] array, int from = 0)
     {
-        if (array.Length == 0)
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        if (from >= array.Length)
             return;
         if (s_populateWorks)
         {
             try
             {
-                if (TryPopulate(array))
+                if (TryPopulate(array, from))
                     return;
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
@@ -36,24 +37,24 @@ internal static partial class PageMapping
                 s_populateWorks = false;
             }
         }
-        Touch(array);
+        Touch(array, from);
     }
 
-    /// <summary>The fallback: writes one value per page (the value already there, 0 for fresh memory).</summary>
-    internal static void Touch(float[] array)
+    /// <summary>The fallback: writes one value per page from element <paramref name="from"/> on (the value already there, 0 for fresh memory).</summary>
+    internal static void Touch(float[] array, int from = 0)
     {
         const int floatsPerPage = PageBytes / sizeof(float);
-        for (int i = 0; i < array.Length; i += floatsPerPage)
+        for (int i = from; i < array.Length; i += floatsPerPage)
             Volatile.Write(ref array[i], array[i]);
-        Volatile.Write(ref array[^1], array[^1]);
+        Volatile.Write(ref array[^1], array[^1]); // the last page, when the range does not start on a page boundary
     }
 
-    private static unsafe bool TryPopulate(float[] array)
+    private static unsafe bool TryPopulate(float[] array, int from)
     {
-        fixed (float* start = array)
+        fixed (float* elements = array)
         {
             // madvise wants a page-aligned start; the partial page before it is written by hand.
-            nint first = (nint)start, end = first + (nint)array.Length * sizeof(float);
+            nint first = (nint)(elements + from), end = (nint)(elements + array.Length);
             nint aligned = (first + PageBytes - 1) & ~(nint)(PageBytes - 1);
             if (aligned >= end)
                 return false;
@@ -63,7 +64,7 @@ internal static partial class PageMapping
                 return false;
             }
             if (aligned != first)
-                Volatile.Write(ref array[0], array[0]);
+                Volatile.Write(ref array[from], array[from]);
             return true;
         }
     }

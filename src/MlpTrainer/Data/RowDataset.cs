@@ -68,16 +68,9 @@ internal abstract class RowDataset
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Gather(ReadOnlySpan<int> rows, Minibatch batch)
     {
-        double weightSum = 0;
         for (int i = 0; i < rows.Length; i++)
-        {
-            int row = rows[i];
-            WriteFeatures(row, batch, i);
-            batch.Targets[i] = _targets[row];
-            batch.Weights[i] = _weights[row];
-            weightSum += _weights[row];
-        }
-        return weightSum;
+            WriteFeatures(rows[i], batch, i);
+        return GatherTargetsAndWeights(rows, batch);
     }
 
     /// <summary>

@@ -39,4 +39,26 @@ public sealed class PageMappingTests
 
         Assert.All(array, v => Assert.Equal(0f, v));
     }
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(4096 * 3 + 7)]
+    public void MappingFromAnElementLeavesEveryValueAsItWas(int from)
+    {
+        float[] array = Numbered(1 << 16);
+
+        PageMapping.Map(array, from);
+        PageMapping.Touch(array, from);
+
+        Assert.Equal(Numbered(1 << 16), array);
+    }
+
+    [Fact]
+    public void MappingFromPastTheEndDoesNothing()
+    {
+        float[] array = Numbered(10);
+
+        PageMapping.Map(array, 10);
+
+        Assert.Equal(Numbered(10), array);
+    }
 }
