@@ -14,7 +14,7 @@ internal static class BenchmarkCommand
           epochs [--epochs N] [--threads N]   the internal training loop (profiling) on the standard workload: Fashion-MNIST 60k, 784-256-128-10 ReLU, Adam 1e-3,
                                               batch 128; prints s/epoch (median), samples/s, GFLOP/s, % of the GEMM
                                               ceiling, peak working set and test accuracy
-          profile [--epochs N] [--threads N] [--steps N]
+          profile [--epochs N] [--threads N] [--steps N] [--batch N]
                                               accounts for a steady step of the standard workload: µs per step of the
                                               gather, each layer's products (with GFLOP/s), bias and activation, loss,
                                               derivatives and the optimizer, from N timed epochs alternating with N untimed;
@@ -77,7 +77,7 @@ internal static class BenchmarkCommand
             "read" => FitBenchmark.RunRead(),
             "scaling" => FitBenchmark.RunScaling(options.GetValueOrDefault("--epochs", 3), threads),
             "epochs" => EpochBenchmark.Run(options.GetValueOrDefault("--epochs", 5), threads),
-            "profile" => ProfileBenchmark.Run(options.GetValueOrDefault("--epochs", 3), threads, options.TryGetValue("--steps", out int steps) ? steps : null),
+            "profile" => ProfileBenchmark.Run(options.GetValueOrDefault("--epochs", 3), threads, options.TryGetValue("--steps", out int steps) ? steps : null, options.GetValueOrDefault("--batch", 128)),
             "gemm" => GemmBenchmark.Run(threads),
             "scoring" => ScoringBenchmark.Run(threads),
             "hashed" => HashedBenchmark.Run(HashedBenchmark.DefaultCsv, options.GetValueOrDefault("--bits", 18), options.GetValueOrDefault("--epochs", new MlpOptions().NumberOfEpochs)),

@@ -18,7 +18,7 @@ namespace MlpTrainer.Benchmarks;
 /// </summary>
 internal static class ProfileBenchmark
 {
-    public static int Run(int epochs, int threads, int? steps)
+    public static int Run(int epochs, int threads, int? steps, int batch = 128)
     {
         if (!Workload.EnsureInstalled())
             return 2;
@@ -26,7 +26,7 @@ internal static class ProfileBenchmark
         var options = new MlpOptions
         {
             HiddenLayerSizes = new[] { 256, 128 }, Activation = MlpActivation.ReLU, Optimizer = MlpOptimizer.Adam,
-            LearningRate = 1e-3f, BatchSize = 128, L2Regularization = 0f, Seed = 0,
+            LearningRate = 1e-3f, BatchSize = batch, L2Regularization = 0f, Seed = 0,
         };
         var layout = new NetworkLayout(Workload.Sizes);
         float[] parameters = WeightInitializer.Initialize(layout, options.Activation, SeedSequence.Create(0, SeedSequence.Stream.Initialization));

@@ -67,20 +67,25 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource, IDisposable
     /// Worker <paramref name="rank"/> of <paramref name="size"/>'s share of the epoch's next minibatch (see
     /// <see cref="WorkerShareSource"/>): the rows at positions rank, rank + size, … of the minibatch <see cref="Next"/>
     /// would fill, gathered straight into <paramref name="batch"/> (nothing of the other workers' rows is copied);
-    /// true with 0 rows when the share is empty, false when the epoch has no rows left.
+    /// true with 0 rows when the share is empty, false when the epoch has no rows left. <paramref name="weightSum"/> is the
+    /// weight of the share's rows, <paramref name="minibatchWeightSum"/> that of the whole minibatch (summed in the order
+    /// <see cref="Next"/> sums it, so every worker finds the same value).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool NextShare(Minibatch batch, int rank, int size, out int rows, out double weightSum)
+    public bool NextShare(Minibatch batch, int rank, int size, out int rows, out double weightSum, out double minibatchWeightSum)
     {
         int all = Math.Min(BatchSize, _order.Length - _next);
         rows = 0;
         weightSum = 0;
+        minibatchWeightSum = 0;
         if (all <= 0)
             return false;
         if (_share.Length < all)
             _share = new int[BatchSize];
         for (int position = rank; position < all; position += size)
             _share[rows++] = _order[_next + position];
+        for (int position = 0; position < all; position++)
+            minibatchWeightSum += _data.Weight(_order[_next + position]);
         if (rows > 0)
             weightSum = Gather(_share, 0, rows, batch);
         _next += all;

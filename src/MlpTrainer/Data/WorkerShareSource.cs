@@ -44,6 +44,13 @@ internal sealed class WorkerShareSource : IMinibatchSource
     /// <summary>The global minibatch's size (<see cref="MlpOptions.BatchSize"/>); a share holds about 1/N of it.</summary>
     public int BatchSize => _global.BatchSize;
 
+    /// <summary>
+    /// The weight of the whole minibatch of the last <see cref="Next"/> (every worker's rows, the same value on every
+    /// worker): a worker's gradient is its share of the minibatch's weighted mean, Σ_(its rows) wᵢ·∇ℓᵢ / this, so the
+    /// workers' gradients sum to the minibatch's without any scaling after the exchange.
+    /// </summary>
+    public double MinibatchWeightSum { get; private set; }
+
     public void BeginEpoch(int epoch) => _global.BeginEpoch(epoch);
 
     public bool Next(Minibatch batch, out int rows, out double weightSum)
@@ -53,12 +60,18 @@ internal sealed class WorkerShareSource : IMinibatchSource
         // Rows in memory: only this worker's rows are gathered (and standardised). Streamed rows come through the
         // staging minibatch, as the stream must be read in full by every worker anyway.
         if (_global is InMemoryMinibatchSource inMemory)
-            return inMemory.NextShare(batch, _rank, _size, out rows, out weightSum);
+        {
+            bool more = inMemory.NextShare(batch, _rank, _size, out rows, out weightSum, out double minibatchWeight);
+            MinibatchWeightSum = minibatchWeight;
+            return more;
+        }
         Minibatch staging = Staging(batch.Standardization);
         rows = 0;
         weightSum = 0;
-        if (!_global.Next(staging, out int all, out _))
+        MinibatchWeightSum = 0;
+        if (!_global.Next(staging, out int all, out double allWeight))
             return false;
+        MinibatchWeightSum = allWeight;
         int width = batch.FeatureCount;
         for (int position = _rank; position < all; position += _size)
         {

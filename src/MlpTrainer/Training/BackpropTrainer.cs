@@ -109,10 +109,12 @@ internal sealed class BackpropTrainer : IDisposable
     /// Forward and backward pass over the first <paramref name="rows"/> rows of <see cref="InputBatch"/>: fills
     /// <see cref="Gradients"/> with the gradient of the minibatch's weighted mean loss (without the L2 term, which the
     /// optimizer adds) and returns the weighted sum of its rows' losses. With a dropout rate above 0,
-    /// <paramref name="dropout"/> draws this minibatch's masks.
+    /// <paramref name="dropout"/> draws this minibatch's masks. With <paramref name="meanOver"/>, the gradient is the
+    /// rows' share of a weighted mean over rows of that total weight, Σ wᵢ·∇ℓᵢ / <paramref name="meanOver"/> (a worker's
+    /// share of a data-parallel minibatch, whose weight every worker knows); by default it is their own weight's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public double ComputeGradients(float[] parameters, int rows, Random? dropout = null)
+    public double ComputeGradients(float[] parameters, int rows, Random? dropout = null, double? meanOver = null)
     {
         CheckRows(rows);
         bool useDropout = _dropoutRate > 0;
@@ -148,10 +150,19 @@ internal sealed class BackpropTrainer : IDisposable
         float[] outputDelta = _deltas[last + 1];
         Array.Copy(_activations[last + 1], outputDelta, rows * _layout.OutputSize);
         double weightSum = 0;
-        foreach (float w in _batch.Weights.AsSpan(0, rows))
-            weightSum += w;
-        if (!(weightSum > 0))
-            throw new ArgumentException($"The weights of the minibatch's {rows} rows sum to {weightSum}; at least one must be positive.");
+        if (meanOver is double total)
+        {
+            if (!(total > 0))
+                throw new ArgumentOutOfRangeException(nameof(meanOver), total, "The weight a gradient is a mean over must be positive.");
+            weightSum = total;
+        }
+        else
+        {
+            foreach (float w in _batch.Weights.AsSpan(0, rows))
+                weightSum += w;
+            if (!(weightSum > 0))
+                throw new ArgumentException($"The weights of the minibatch's {rows} rows sum to {weightSum}; at least one must be positive.");
+        }
         double loss = _loss.LossAndGradient(outputDelta, _batch.Targets, _batch.Weights, rows, _layout.OutputSize, weightSum);
         timings?.Lap(StepTimings.Phase.Loss, last);
 

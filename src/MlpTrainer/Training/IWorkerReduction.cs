@@ -23,12 +23,14 @@ internal interface IWorkerReduction
     void CombineGradient(Span<float> meanGradient, SparseRowGradient? firstLayerRows, ref double lossSum, ref double weightSum);
 
     /// <summary>
-    /// As <see cref="CombineGradient"/>, for one minibatch step, where the time of every collective counts: a reduction
-    /// may combine the loss and weight sums in single precision, together with the gradient in one collective (they only
-    /// scale the gradient, decide whether to step and are reported, so 1e-7 of their size does not matter there; the
-    /// full-batch objective, whose value a line search compares, uses <see cref="CombineGradient"/>).
+    /// Combines one minibatch step's gradient across workers, where the time of every collective counts. Every worker
+    /// knows the weight W of the whole minibatch (it reads the same minibatches), so on entry
+    /// <paramref name="gradient"/> is already this worker's share of the minibatch's weighted mean, Σ_(its rows) wᵢ·∇ℓᵢ / W
+    /// (same layout and sparse-row rule as <see cref="CombineGradient"/>), and <paramref name="lossSum"/> the weighted sum
+    /// of its rows' losses. On return they are the sums over every worker: the minibatch's mean gradient and loss sum,
+    /// with no scaling pass over the gradient on either side of the exchange.
     /// </summary>
-    void CombineMinibatchGradient(Span<float> meanGradient, SparseRowGradient? firstLayerRows, ref double lossSum, ref double weightSum);
+    void CombineMinibatchGradient(Span<float> gradient, SparseRowGradient? firstLayerRows, ref double lossSum);
 
     /// <summary>
     /// Sums an epoch's validation sums across workers, in place: the weighted loss, the weight, the rows classified right

@@ -17,6 +17,7 @@ internal sealed class MinibatchSolver : ISolver
 {
     private readonly MlpOptions _options;
     private readonly IMinibatchSource _train;
+    private readonly WorkerShareSource? _share;
     private readonly int _dropoutSeed;
     private readonly IWorkerReduction _reduction;
     private readonly BackpropTrainer _trainer;
@@ -37,6 +38,7 @@ internal sealed class MinibatchSolver : ISolver
     {
         _options = options;
         _train = train;
+        _share = train as WorkerShareSource;
         _dropoutSeed = worker == 0 ? seed : SeedSequence.Derive(seed, SeedSequence.Stream.Dropout, -worker);
         _reduction = reduction;
         int batch = train.BatchSize;
@@ -72,17 +74,19 @@ internal sealed class MinibatchSolver : ISolver
             Random? dropout = o.DropoutRate > 0 ? SeedSequence.Create(_dropoutSeed, SeedSequence.Stream.Dropout, epoch) : null;
             double trainingLoss = 0, trainingWeight = 0;
             float rate = o.RunLearningRate;
-            for (int step = 0; _train.Next(trainer.Batch, out int rows, out double batchWeight); step++)
+            for (int step = 0; _train.Next(trainer.Batch, out int rows, out double rowsWeight); step++)
             {
                 epochs.CheckAlive();
-                double loss = 0;
-                if (batchWeight > 0)
-                    loss = trainer.ComputeGradients(parameters, rows, dropout);
-                else
-                    trainer.Gradients.AsSpan().Clear(); // a worker whose share is empty or weighs 0 still takes part in the step, adding nothing
-                _reduction.CombineMinibatchGradient(trainer.Gradients, trainer.FirstLayerRows, ref loss, ref batchWeight);
+                // A worker's rows are a share of the minibatch, whose weight every worker knows.
+                double batchWeight = _share?.MinibatchWeightSum ?? rowsWeight;
                 if (batchWeight == 0)
                     continue; // every row of this minibatch (on every worker) has weight 0: nothing to learn, and no optimizer step
+                double loss = 0;
+                if (rowsWeight > 0)
+                    loss = trainer.ComputeGradients(parameters, rows, dropout, _share is null ? null : batchWeight);
+                else
+                    trainer.Gradients.AsSpan().Clear(); // a worker whose share is empty or weighs 0 still takes part in the step, adding nothing
+                _reduction.CombineMinibatchGradient(trainer.Gradients, trainer.FirstLayerRows, ref loss);
                 trainingWeight += batchWeight;
                 rate = _schedule.RateAt(epoch, step);
                 if (!double.IsFinite(loss))

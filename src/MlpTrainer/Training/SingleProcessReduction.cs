@@ -15,7 +15,7 @@ internal sealed class SingleProcessReduction : IWorkerReduction
     {
     }
 
-    public void CombineMinibatchGradient(Span<float> meanGradient, SparseRowGradient? firstLayerRows, ref double lossSum, ref double weightSum)
+    public void CombineMinibatchGradient(Span<float> gradient, SparseRowGradient? firstLayerRows, ref double lossSum)
     {
     }
 

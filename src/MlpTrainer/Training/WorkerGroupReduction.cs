@@ -5,18 +5,17 @@ namespace MlpTrainer.Training;
 
 /// <summary>
 /// The <see cref="IWorkerReduction"/> of a data-parallel run over an <see cref="MlpWorkerGroup"/>. Every worker ends
-/// with the gradient of the weighted mean loss over every worker's rows, Σ_k W_k·g_k / Σ_k W_k, and the same bits of it.
-/// A minibatch step takes one all-reduce: each worker writes W_k·g_k followed by its loss and weight sums into one float
-/// buffer, and divides the summed gradient by the summed weight (every worker waits at each collective for the slowest,
-/// so one a step rather than two matters on a busy machine). The full-batch objective takes two, in double precision:
-/// the loss and weight sums first, then the gradient scaled by W_k / Σ W. A worker whose share is empty takes part with
-/// a zero gradient and zero weight. A group of one worker has nothing to combine.
+/// with the gradient of the weighted mean loss over every worker's rows, and the same bits of it. A minibatch step
+/// takes one in-place all-reduce of the gradient, whose parts are already scaled by the whole minibatch's weight (which
+/// every worker knows), and one of the loss sum, a single value, right after it. The full-batch objective takes two,
+/// in double precision: the loss and weight sums first, then the gradient scaled by W_k / Σ W. A worker whose share is
+/// empty takes part with a zero gradient. A group of one worker has nothing to combine.
 /// </summary>
 internal sealed class WorkerGroupReduction : IWorkerReduction
 {
     private readonly MlpWorkerGroup _group;
     private readonly double[] _sums = new double[2];
-    private float[] _buffer = Array.Empty<float>();
+    private readonly double[] _loss = new double[1];
 
     public WorkerGroupReduction(MlpWorkerGroup group) => _group = group;
 
@@ -35,27 +34,16 @@ internal sealed class WorkerGroupReduction : IWorkerReduction
         weightSum = _sums[1];
     }
 
-    public void CombineMinibatchGradient(Span<float> meanGradient, SparseRowGradient? firstLayerRows, ref double lossSum, ref double weightSum)
+    public void CombineMinibatchGradient(Span<float> gradient, SparseRowGradient? firstLayerRows, ref double lossSum)
     {
         if (firstLayerRows is not null)
             throw new NotSupportedException("A sparse first layer's gradient rows are not combined across workers; TrainingRun refuses such a run.");
         if (_group.Size == 1)
             return;
-        int n = meanGradient.Length;
-        if (_buffer.Length != n + 2)
-            _buffer = new float[n + 2];
-        Span<float> buffer = _buffer;
-        TensorPrimitives.Multiply(meanGradient, (float)weightSum, buffer[..n]);
-        buffer[n] = (float)lossSum;
-        buffer[n + 1] = (float)weightSum;
-        _group.AllReduceSum(buffer);
-        float total = buffer[n + 1];
-        if (total > 0)
-            TensorPrimitives.Divide(buffer[..n], total, meanGradient);
-        else
-            meanGradient.Clear();
-        lossSum = buffer[n];
-        weightSum = total;
+        _group.AllReduceSum(gradient);
+        _loss[0] = lossSum;
+        _group.AllReduceSum(_loss); // right after the gradient's exchange: every worker is there, so it costs only MPI's latency
+        lossSum = _loss[0];
     }
 
     public void CombineMetrics(Span<double> sums) => _group.AllReduceSum(sums);

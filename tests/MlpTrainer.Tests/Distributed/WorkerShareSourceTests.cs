@@ -79,4 +79,38 @@ public sealed class WorkerShareSourceTests
         Assert.Empty(shares[1].Targets);
         Assert.Equal(0, shares[1].WeightSum);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryWorkerKnowsTheWholeMinibatchsWeight(bool staged)
+    {
+        DenseDataset data = Rows(101, 7); // weights 1 to 3
+        IMinibatchSource Source()
+        {
+            var inMemory = new InMemoryMinibatchSource(data, TrainingData.AllRows(data), shuffle: true, seed: 4, batchSize: 16);
+            return staged ? new Opaque(inMemory) : inMemory;
+        }
+        IMinibatchSource whole = Source();
+        var shares = Enumerable.Range(0, 3).Select(rank => new WorkerShareSource(Source(), rank, 3, 7)).ToArray();
+        var batch = new Minibatch(16, 7, sparse: false);
+        whole.BeginEpoch(2);
+        foreach (WorkerShareSource share in shares)
+            share.BeginEpoch(2);
+
+        int steps = 0;
+        while (whole.Next(batch, out _, out double minibatchWeight))
+        {
+            double sharesWeight = 0;
+            foreach (WorkerShareSource share in shares)
+            {
+                Assert.True(share.Next(batch, out _, out double shareWeight));
+                Assert.Equal(minibatchWeight, share.MinibatchWeightSum); // the same bits on every worker
+                sharesWeight += shareWeight;
+            }
+            Assert.Equal(minibatchWeight, sharesWeight, 1e-9);
+            steps++;
+        }
+        Assert.Equal(7, steps);
+    }
 }

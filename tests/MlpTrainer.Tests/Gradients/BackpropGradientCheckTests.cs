@@ -75,6 +75,23 @@ public class BackpropGradientCheckTests
     }
 
     [Fact]
+    public void AGradientMeanOverAGivenWeightIsTheRowsShareOfThatMean()
+    {
+        // A worker's rows are a share of a larger minibatch: its gradient is Σ wᵢ·∇ℓᵢ over its rows divided by the
+        // whole minibatch's weight, here 4 times its own (5 rows of weight 1), so a quarter of its own mean gradient.
+        var problem = Problem.Create(new[] { 4, 6, 3 }, MlpActivation.Tanh, rows: 5, seed: 13);
+        using var trainer = problem.CreateTrainer();
+        double ownLoss = trainer.ComputeGradients(problem.Parameters, problem.Rows);
+        float[] own = trainer.Gradients.ToArray();
+
+        double shareLoss = trainer.ComputeGradients(problem.Parameters, problem.Rows, meanOver: 20);
+
+        Assert.Equal(ownLoss, shareLoss); // the loss is a sum over the rows either way
+        for (int i = 0; i < own.Length; i++)
+            Assert.Equal(own[i] / 4, trainer.Gradients[i], Math.Abs(own[i]) * 1e-6 + 1e-9);
+    }
+
+    [Fact]
     public void SoftmaxCrossEntropyGradientMatchesCentralDifferencesOfTheLogits()
     {
         const int rows = 3, classes = 5;

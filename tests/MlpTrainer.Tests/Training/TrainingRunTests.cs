@@ -131,8 +131,11 @@ public sealed class TrainingRunTests
             lossSum *= LossFactor;
         }
 
-        public void CombineMinibatchGradient(Span<float> meanGradient, SparseRowGradient? firstLayerRows, ref double lossSum, ref double weightSum)
-            => CombineGradient(meanGradient, firstLayerRows, ref lossSum, ref weightSum);
+        public void CombineMinibatchGradient(Span<float> gradient, SparseRowGradient? firstLayerRows, ref double lossSum)
+        {
+            double weightSum = 0;
+            CombineGradient(gradient, firstLayerRows, ref lossSum, ref weightSum);
+        }
 
         public void CombineMetrics(Span<double> sums)
         {
