@@ -39,6 +39,9 @@ internal sealed class MinibatchSolver : ISolver
         _options = options;
         _train = train;
         _share = train as WorkerShareSource;
+        if (reduction is WorkerGroupReduction && _share is null)
+            throw new ArgumentException("A data-parallel run's minibatches must come through a WorkerShareSource: each worker scales its gradient by the " +
+                "whole minibatch's weight, which only the share source knows (without it each would divide by its own rows' weight).", nameof(train));
         _dropoutSeed = worker == 0 ? seed : SeedSequence.Derive(seed, SeedSequence.Stream.Dropout, -worker);
         _reduction = reduction;
         int batch = train.BatchSize;

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MlpTrainer.Tests.Learning;
 using MlpTrainer.Tests.TrainingControl;
 using MlpTrainer.Training;
@@ -81,6 +82,94 @@ public sealed class DataParallelTrainingTests : IDisposable
         float[] alone = Parameters(Fit(Streamed()));
 
         float[][] together = ThreadWorkerGroup.RunAll(2, group => Parameters(Fit(With(Streamed(), group))));
+
+        Assert.True(BitIdentical(together[0], together[1]));
+        Assert.True(MaxDifference(alone, together[0]) <= 1e-5f, $"largest difference {MaxDifference(alone, together[0])}");
+    }
+
+    /// <summary>
+    /// Data's rows with a "Weight" column: fractional weights from <paramref name="weight"/> (by row), so that the order
+    /// in which a minibatch's weights are summed shows in the bits.
+    /// </summary>
+    private static IDataView Weighted(MLContext ml, Func<int, float> weight)
+    {
+        var rows = Data.Features.Select((f, i) => new WeightedRow { Label = (uint)Data.Labels[i], Features = f, Weight = weight(i) }).ToList();
+        SchemaDefinition schema = SchemaDefinition.Create(typeof(WeightedRow));
+        schema[nameof(WeightedRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Data.Features[0].Length);
+        IDataView raw = ml.Data.LoadFromEnumerable(rows, schema);
+        return ml.Transforms.Conversion.MapValueToKey(nameof(WeightedRow.Label)).Fit(raw).Transform(raw);
+    }
+
+    private sealed class WeightedRow
+    {
+        public uint Label { get; set; }
+
+        public float[] Features { get; set; } = Array.Empty<float>();
+
+        public float Weight { get; set; }
+    }
+
+    private static float[] FitWeighted(MlpOptions options, Func<int, float> weight)
+    {
+        var ml = new MLContext(seed: 0);
+        options.ExampleWeightColumnName = "Weight";
+        return Parameters(new MlpEstimator(ml, options).Fit(Weighted(ml, weight)).Model);
+    }
+
+    /// <summary>Weights 0.1 to 2.9, fractional; the rows of the second minibatch of every epoch (unshuffled) weigh 0.</summary>
+    private static float FractionalWeight(int row) => 0.1f + (row * 7 % 29) * 0.1f;
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void WorkersWithWeightedRowsReproduceOneProcess(int workers)
+    {
+        float[] alone = FitWeighted(Quick(epochs: 2), FractionalWeight);
+
+        float[][] together = ThreadWorkerGroup.RunAll(workers, group => FitWeighted(With(Quick(epochs: 2), group), FractionalWeight));
+
+        Assert.True(BitIdentical(together[0], together[workers - 1]));
+        Assert.True(MaxDifference(alone, together[0]) <= 1e-5f, $"largest difference {MaxDifference(alone, together[0])}");
+    }
+
+    [Fact]
+    public void WorkersWithClassWeightsReproduceOneProcess()
+    {
+        MlpOptions Options()
+        {
+            MlpOptions options = Quick(epochs: 2);
+            options.UseBalancedClassWeights = true;
+            return options;
+        }
+        // Unbalanced classes: class 0's rows weigh less, so the balanced weights differ from 1.
+        float Weight(int row) => Data.Labels[row] == 0 ? 0.25f : 1f;
+        float[] alone = FitWeighted(Options(), Weight);
+
+        float[][] together = ThreadWorkerGroup.RunAll(2, group => FitWeighted(With(Options(), group), Weight));
+
+        Assert.True(BitIdentical(together[0], together[1]));
+        Assert.True(MaxDifference(alone, together[0]) <= 1e-5f, $"largest difference {MaxDifference(alone, together[0])}");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AMinibatchOfWeightZeroIsSkippedByEveryWorker(bool streamed)
+    {
+        MlpOptions Options()
+        {
+            MlpOptions options = Quick(epochs: 2);
+            options.Shuffle = false;
+            if (streamed)
+                options.StreamingShuffleBufferRows = 64;
+            return options;
+        }
+        // Rows 16 to 31, the whole second minibatch of each epoch, weigh 0; one worker's rows weighing 0 in another
+        // minibatch (rows 0 and 2) still take part.
+        float Weight(int row) => row is >= 16 and < 32 || row is 0 or 2 ? 0f : FractionalWeight(row);
+        float[] alone = FitWeighted(Options(), Weight);
+
+        float[][] together = ThreadWorkerGroup.RunAll(2, group => FitWeighted(With(Options(), group), Weight));
 
         Assert.True(BitIdentical(together[0], together[1]));
         Assert.True(MaxDifference(alone, together[0]) <= 1e-5f, $"largest difference {MaxDifference(alone, together[0])}");

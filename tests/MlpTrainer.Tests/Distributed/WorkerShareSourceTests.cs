@@ -19,12 +19,14 @@ public sealed class WorkerShareSourceTests
         public bool Next(Minibatch batch, out int rows, out double weightSum) => inner.Next(batch, out rows, out weightSum);
     }
 
-    private static DenseDataset Rows(int count, int features)
+    /// <summary>Rows of weight 1, 2 or 3, or with <paramref name="fractional"/> weights between 0 and 3 whose sum depends on its order.</summary>
+    private static DenseDataset Rows(int count, int features, bool fractional = false)
     {
         var random = new Random(3);
         var data = new DenseDataset(features, 3);
         for (int i = 0; i < count; i++)
-            data.Add(Enumerable.Range(0, features).Select(_ => (float)(random.NextDouble() * 10 - 5)).ToArray(), i % 3, (float)random.Next(1, 4));
+            data.Add(Enumerable.Range(0, features).Select(_ => (float)(random.NextDouble() * 10 - 5)).ToArray(), i % 3,
+                fractional ? (float)(random.NextDouble() * 3) : random.Next(1, 4));
         return data;
     }
 
@@ -85,7 +87,7 @@ public sealed class WorkerShareSourceTests
     [InlineData(true)]
     public void EveryWorkerKnowsTheWholeMinibatchsWeight(bool staged)
     {
-        DenseDataset data = Rows(101, 7); // weights 1 to 3
+        DenseDataset data = Rows(101, 7, fractional: true);
         IMinibatchSource Source()
         {
             var inMemory = new InMemoryMinibatchSource(data, TrainingData.AllRows(data), shuffle: true, seed: 4, batchSize: 16);
@@ -112,5 +114,20 @@ public sealed class WorkerShareSourceTests
             steps++;
         }
         Assert.Equal(7, steps);
+    }
+
+    [Fact]
+    public void ASolverThatCombinesWorkersRefusesMinibatchesThatAreNotAWorkersShare()
+    {
+        DenseDataset data = Rows(40, 4);
+        var whole = new InMemoryMinibatchSource(data, TrainingData.AllRows(data), shuffle: true, seed: 4, batchSize: 16);
+        MlpOptions options = new() { HiddenLayerSizes = new[] { 5 }, BatchSize = 16 };
+        var layout = new MlpTrainer.Model.NetworkLayout(new[] { 4, 5, 3 });
+        var reduction = new WorkerGroupReduction(ThreadWorkerGroup.Create(2)[0]);
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            new MinibatchSolver(options, layout, whole, seed: 1, threads: 1, new MlpTrainer.Losses.SoftmaxCrossEntropyLoss(), reduction, standardization: null));
+
+        Assert.Contains("WorkerShareSource", error.Message);
     }
 }
