@@ -84,8 +84,7 @@ internal sealed class InMemoryMinibatchSource : IMinibatchSource, IDisposable
             _share = new int[BatchSize];
         for (int position = rank; position < all; position += size)
             _share[rows++] = _order[_next + position];
-        for (int position = 0; position < all; position++)
-            minibatchWeightSum += _data.Weight(_order[_next + position]);
+        minibatchWeightSum = TrainingData.WeightSum(_data, _order.AsSpan(_next, all));
         if (rows > 0)
             weightSum = Gather(_share, 0, rows, batch);
         _next += all;

@@ -12,7 +12,8 @@ internal sealed record TrainingData(RowDataset Train, int[] TrainRows, RowDatase
 
     public static int[] AllRows(RowDataset data) => Enumerable.Range(0, data.RowCount).ToArray();
 
-    public static double WeightSum(RowDataset data, int[] rows)
+    /// <summary>The weight of <paramref name="rows"/> of <paramref name="data"/>, summed in their order.</summary>
+    public static double WeightSum(RowDataset data, ReadOnlySpan<int> rows)
     {
         double sum = 0;
         foreach (int row in rows)
