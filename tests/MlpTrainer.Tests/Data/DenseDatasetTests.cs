@@ -15,15 +15,10 @@ public class DenseDatasetTests
     public void RowsAddedIntoPreparedStorageReadBackUnchanged()
     {
         float[][] rows = Rows(5000, 300, seed: 1);
-        var dataset = new DenseDataset(300, 0);
-        dataset.PrepareForRows(rows.Length);
-        foreach (float[] row in rows)
-            dataset.Add(row, 1f, 1f);
-        dataset.EndPreparation();
 
-        Assert.Equal(rows.Length, dataset.RowCount);
-        for (int i = 0; i < rows.Length; i++)
-            Assert.True(dataset.Row(i).SequenceEqual(rows[i]), $"row {i}");
+        DenseDataset dataset = Prepared(rows);
+
+        AssertHolds(rows, dataset);
     }
 
     [Fact]
@@ -38,32 +33,39 @@ public class DenseDatasetTests
         foreach (float[] row in rows.Skip(2000))
             dataset.Add(row, 1f, 1f); // after the preparation ends, storage is allocated as usual
 
-        Assert.Equal(rows.Length, dataset.RowCount);
-        for (int i = 0; i < rows.Length; i++)
-            Assert.True(dataset.Row(i).SequenceEqual(rows[i]), $"row {i}");
+        AssertHolds(rows, dataset);
     }
 
     [Fact]
     public void ReleasedStorageIsFilledAgainByTheNextDatasetWithItsOwnRows()
     {
         float[][] first = Rows(4000, 300, seed: 3), second = Rows(3500, 300, seed: 4);
-        var old = new DenseDataset(300, 0);
-        old.PrepareForRows(first.Length);
-        foreach (float[] row in first)
-            old.Add(row, 1f, 1f);
-        old.EndPreparation();
+        DenseDataset old = Prepared(first);
         GC.KeepAlive(first);
         old.Release();
         Assert.Throws<ObjectDisposedException>(() => old.Row(0).ToArray());
 
-        var dataset = new DenseDataset(300, 0);
-        dataset.PrepareForRows(second.Length);
-        foreach (float[] row in second)
+        DenseDataset dataset = Prepared(second);
+
+        AssertHolds(second, dataset);
+    }
+
+    /// <summary>A dataset of <paramref name="rows"/>, added into storage prepared for them.</summary>
+    private static DenseDataset Prepared(float[][] rows)
+    {
+        var dataset = new DenseDataset(rows[0].Length, 0);
+        dataset.PrepareForRows(rows.Length);
+        foreach (float[] row in rows)
             dataset.Add(row, 1f, 1f);
         dataset.EndPreparation();
-        Assert.Equal(second.Length, dataset.RowCount);
-        for (int i = 0; i < second.Length; i++)
-            Assert.True(dataset.Row(i).SequenceEqual(second[i]), $"row {i}");
+        return dataset;
+    }
+
+    private static void AssertHolds(float[][] rows, DenseDataset dataset)
+    {
+        Assert.Equal(rows.Length, dataset.RowCount);
+        for (int i = 0; i < rows.Length; i++)
+            Assert.True(dataset.Row(i).SequenceEqual(rows[i]), $"row {i}");
     }
 
     [Fact]
