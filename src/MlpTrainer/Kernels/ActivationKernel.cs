@@ -75,6 +75,21 @@ internal static class ActivationKernel
         }
     }
 
+    /// <summary>
+    /// The operators and row functions the generic kernels take for a network of <paramref name="activation"/>: those
+    /// <see cref="AddBiasAndActivate"/> and <see cref="MultiplyByDerivative"/> use for it, and <see cref="AddBias"/>,
+    /// which the output layer and the bias gradients use whatever the activation (for <see cref="KernelWarmUp"/>).
+    /// </summary>
+    public static Type[] OperatorsAndFunctions(MlpActivation activation) => activation switch
+    {
+        MlpActivation.Identity => new[] { typeof(AddBias) },
+        MlpActivation.ReLU => new[] { typeof(AddBias), typeof(AddBiasReLU), typeof(ReLUDerivative) },
+        MlpActivation.LeakyReLU => new[] { typeof(AddBias), typeof(AddBiasLeakyReLU), typeof(LeakyReLUDerivative) },
+        MlpActivation.Sigmoid => new[] { typeof(AddBias), typeof(RowKernel.SigmoidFunction), typeof(SigmoidDerivative) },
+        MlpActivation.Tanh => new[] { typeof(AddBias), typeof(RowKernel.TanhFunction), typeof(TanhDerivative) },
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
     internal readonly struct AddBias : IElementwiseOperator
     {
         public float Invoke(float x, float p, float s) => x + p;

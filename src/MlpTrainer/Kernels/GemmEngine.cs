@@ -251,7 +251,7 @@ internal sealed unsafe class GemmEngine : IDisposable
         _team?.Dispose();
     }
 
-    private static GemmPath BestPath()
+    internal static GemmPath BestPath()
     {
         if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
         {

@@ -10,12 +10,13 @@ namespace MlpTrainer.Kernels;
 /// the first epoch that leave a core idle. The kernels are marked <see cref="MethodImplOptions.AggressiveOptimization"/>
 /// (optimised from their first call rather than after tiering), so each is compiled fully on first use: about 30 ms
 /// of compiling that otherwise lands in the first minibatch (45–50 ms against 0.9 ms for the next ones) while the other
-/// core waits. The estimator's checks and the density probe run on one thread, and so does the set-up between the read
+/// core waits. With the generic kernels (the matrix product's, the activation's) compiled here too, the first minibatch
+/// of the standard workload takes 11–13 ms (17–31 ms when only the non-generic ones were). The estimator's checks and the density probe run on one thread, and so does the set-up between the read
 /// and the first epoch; the read itself keeps both cores busy (the reader and the page mapping), so it holds the
 /// compiling (<see cref="Pause"/>), and the first epoch ends it (<see cref="Stop"/>): what is left then is compiled on
-/// first use, as without the warm-up. Only the run's own optimizer and loss are compiled, the largest methods first,
-/// those of a sparse first layer last unless the options ask for one (the data decides later). Compiling ahead changes
-/// no result.
+/// first use, as without the warm-up. Only the run's own optimizer, loss, activation and micro-kernel are compiled (the
+/// generic kernels for the type arguments the run gives them), the largest methods first, those of a sparse first layer
+/// last unless the options ask for one (the data decides later). Compiling ahead changes no result.
 /// </summary>
 internal static class KernelWarmUp
 {
@@ -78,7 +79,10 @@ internal static class KernelWarmUp
                 break;
             try
             {
-                RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                if (method.IsGenericMethod)
+                    RuntimeHelpers.PrepareMethod(method.GetGenericMethodDefinition().MethodHandle, method.GetGenericArguments().Select(a => a.TypeHandle).ToArray());
+                else
+                    RuntimeHelpers.PrepareMethod(method.MethodHandle);
                 compiled++;
             }
             catch (Exception)
@@ -91,40 +95,103 @@ internal static class KernelWarmUp
     }
 
     /// <summary>
-    /// The non-generic methods of this assembly marked <see cref="MethodImplOptions.AggressiveOptimization"/>, largest
-    /// first (their compiling takes longest); those that read the data view (compiled by the reader as it starts) and the
-    /// micro-kernels this processor does not use are left out. With <paramref name="options"/> and <paramref name="task"/>,
-    /// the other optimizers' and losses' are left out too, and a sparse first layer's come last unless
-    /// <see cref="MlpOptions.SparseFeatures"/> asks for one.
+    /// The types that hold the training step's kernels: their methods marked
+    /// <see cref="MethodImplOptions.AggressiveOptimization"/> are the ones compiled ahead. A list rather than a scan of
+    /// the assembly, whose reflection over every type cost 16–22 ms on the warm-up's thread and kept the runtime busy
+    /// recompiling its reflection code during the first epoch; a test checks that every such method of the assembly is
+    /// here or left to the reader.
+    /// </summary>
+    internal static readonly Type[] KernelTypes =
+    {
+        typeof(Training.BackpropTrainer), typeof(Training.BestWeights),
+        typeof(Layers.DenseLayer), typeof(Layers.SparseInputLayer), typeof(Layers.SparseRowGradient),
+        typeof(GemmEngine), typeof(GemmDriver), typeof(GemmPacking), typeof(GemmWorkerTeam),
+        typeof(Vector512MicroKernel), typeof(Vector256MicroKernel),
+        typeof(ElementwiseKernel), typeof(ActivationKernel), typeof(RowKernel), typeof(SparseGatherKernel),
+        typeof(Optimizers.Optimizer), typeof(Optimizers.AdamOptimizer), typeof(Optimizers.SgdOptimizer), typeof(Optimizers.RmsPropOptimizer),
+        typeof(Losses.SoftmaxCrossEntropy), typeof(Losses.SoftmaxCrossEntropyLoss), typeof(Losses.SigmoidCrossEntropyLoss),
+        typeof(Losses.SquaredErrorLoss), typeof(Losses.HuberLoss),
+        typeof(Data.InMemoryMinibatchSource), typeof(Data.ParallelRowGather), typeof(Data.Minibatch), typeof(Data.RowDataset),
+        typeof(Data.DenseDataset), typeof(Data.SparseDataset), typeof(Data.SparseVector), typeof(Data.FeatureStandardization),
+    };
+
+    /// <summary>
+    /// The methods of <see cref="KernelTypes"/> marked <see cref="MethodImplOptions.AggressiveOptimization"/>, largest
+    /// first (their compiling takes longest); the micro-kernels this processor does not use are left out. A generic
+    /// kernel (the matrix product's driver and packing over a micro-kernel, the element-wise and row maps over an
+    /// operator) is compiled for the type arguments the run uses (<see cref="TypeArguments"/>): the micro-kernel of this
+    /// processor, the activation's operators and functions, and the softmax's exponential. With
+    /// <paramref name="options"/> and <paramref name="task"/>, the other optimizers' and losses' are left out too, and a
+    /// sparse first layer's come last unless <see cref="MlpOptions.SparseFeatures"/> asks for one; without them, every
+    /// activation's and loss's.
     /// </summary>
     internal static IReadOnlyList<MethodInfo> Kernels(MlpOptions? options = null, MlpTask? task = null)
     {
         const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
-        var unused = new HashSet<Type>
-        {
-            Vector512.IsHardwareAccelerated ? typeof(Vector256MicroKernel) : typeof(Vector512MicroKernel),
-            typeof(Data.DataViewRowReader), typeof(Data.FeatureMoments),
-        };
+        GemmPath path = GemmEngine.BestPath();
+        var unused = new HashSet<Type>();
+        if (path != GemmPath.Vector512)
+            unused.Add(typeof(Vector512MicroKernel));
+        if (path != GemmPath.Vector256)
+            unused.Add(typeof(Vector256MicroKernel));
         if (options is not null)
             unused.UnionWith(OtherOptimizers(options.Optimizer));
         if (task is MlpTask t)
             unused.UnionWith(OtherLosses(t, options?.RegressionLoss ?? MlpRegressionLoss.SquaredError));
+        Type[] typeArguments = TypeArguments(path, options?.Activation, task);
         bool sparseLast = options is not null && options.SparseFeatures != true;
         var kernels = new List<(MethodInfo Method, bool Late, int Size)>();
-        foreach (Type type in typeof(KernelWarmUp).Assembly.GetTypes())
+        foreach (Type type in KernelTypes)
         {
-            if (type.ContainsGenericParameters || unused.Contains(type))
+            if (unused.Contains(type))
                 continue;
             bool late = sparseLast && SparseOnly.Contains(type);
             foreach (MethodInfo method in type.GetMethods(all))
             {
-                if (!method.IsAbstract && !method.ContainsGenericParameters &&
-                    (method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0)
-                    kernels.Add((method, late, method.GetMethodBody()?.GetILAsByteArray()?.Length ?? 0));
+                if (method.IsAbstract || (method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) == 0)
+                    continue;
+                int size = method.GetMethodBody()?.GetILAsByteArray()?.Length ?? 0;
+                if (!method.IsGenericMethodDefinition)
+                {
+                    kernels.Add((method, late, size));
+                    continue;
+                }
+                foreach (Type argument in typeArguments)
+                {
+                    if (Fits(method.GetGenericArguments(), argument))
+                        kernels.Add((method.MakeGenericMethod(argument), late, size));
+                }
             }
         }
         return kernels.OrderBy(k => k.Late).ThenByDescending(k => k.Size).Select(k => k.Method).ToArray();
     }
+
+    /// <summary>
+    /// The type arguments a run's generic kernels take: the micro-kernel of <paramref name="path"/>, the element-wise
+    /// operators and row functions of <paramref name="activation"/> (every activation's when null) and the output
+    /// layer's bias, and the exponential of a multiclass (or unknown) task's softmax.
+    /// </summary>
+    private static Type[] TypeArguments(GemmPath path, MlpActivation? activation, MlpTask? task)
+    {
+        var arguments = new List<Type>
+        {
+            path switch
+            {
+                GemmPath.Vector512 => typeof(Vector512MicroKernel),
+                GemmPath.Vector256 => typeof(Vector256MicroKernel),
+                _ => typeof(ScalarMicroKernel),
+            },
+        };
+        foreach (MlpActivation a in activation is MlpActivation one ? new[] { one } : Enum.GetValues<MlpActivation>())
+            arguments.AddRange(ActivationKernel.OperatorsAndFunctions(a));
+        if (task is null or MlpTask.Multiclass)
+            arguments.Add(typeof(RowKernel.ExpFunction));
+        return arguments.Distinct().ToArray();
+    }
+
+    /// <summary>Whether the one type parameter of a generic kernel takes <paramref name="argument"/>: a struct with each of its interfaces.</summary>
+    private static bool Fits(Type[] parameters, Type argument)
+        => parameters.Length == 1 && argument.IsValueType && parameters[0].GetGenericParameterConstraints().All(c => c.IsAssignableFrom(argument));
 
     /// <summary>Types whose code only a sparse first layer runs.</summary>
     private static readonly HashSet<Type> SparseOnly = new()

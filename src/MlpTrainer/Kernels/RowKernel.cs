@@ -121,7 +121,7 @@ internal static class RowKernel
         }
     }
 
-    private readonly struct ExpFunction : IVectorFunction
+    internal readonly struct ExpFunction : IVectorFunction
     {
         public float Invoke(float x) => MathF.Exp(x);
         public Vector128<float> Invoke(Vector128<float> x) => Vector128.Exp(x);
@@ -134,7 +134,7 @@ internal static class RowKernel
     /// sign bit flipped into the result, as the Tensors package does: on the vector paths tanh(+0) is −0 and tanh(−0) is
     /// +0 (rows shorter than one vector use <see cref="MathF.Tanh"/>, which keeps the sign of zero).
     /// </summary>
-    private readonly struct TanhFunction : IVectorFunction
+    internal readonly struct TanhFunction : IVectorFunction
     {
         private const uint SignBit = 0x8000_0000;
 
@@ -159,7 +159,7 @@ internal static class RowKernel
         }
     }
 
-    private readonly struct SigmoidFunction : IVectorFunction
+    internal readonly struct SigmoidFunction : IVectorFunction
     {
         public float Invoke(float x) => 1f / (1f + MathF.Exp(-x));
         public Vector128<float> Invoke(Vector128<float> x) => Vector128<float>.One / (Vector128<float>.One + Vector128.Exp(-x));
