@@ -76,18 +76,27 @@ internal static class ActivationKernel
     }
 
     /// <summary>
-    /// The operators and row functions the generic kernels take for a network of <paramref name="activation"/>: those
-    /// <see cref="AddBiasAndActivate"/> and <see cref="MultiplyByDerivative"/> use for it, and <see cref="AddBias"/>,
-    /// which the output layer and the bias gradients use whatever the activation (for <see cref="KernelWarmUp"/>).
+    /// The element-wise operators <see cref="ElementwiseKernel.Apply{TOp}"/> takes in a network of
+    /// <paramref name="activation"/>: those <see cref="AddBiasAndActivate"/> and <see cref="MultiplyByDerivative"/> use
+    /// for it, and <see cref="AddBias"/>, which the output layer and the bias gradients use whatever the activation (for
+    /// <see cref="KernelWarmUp"/>).
     /// </summary>
-    public static Type[] OperatorsAndFunctions(MlpActivation activation) => activation switch
+    public static Type[] Operators(MlpActivation activation) => activation switch
     {
         MlpActivation.Identity => new[] { typeof(AddBias) },
         MlpActivation.ReLU => new[] { typeof(AddBias), typeof(AddBiasReLU), typeof(ReLUDerivative) },
         MlpActivation.LeakyReLU => new[] { typeof(AddBias), typeof(AddBiasLeakyReLU), typeof(LeakyReLUDerivative) },
-        MlpActivation.Sigmoid => new[] { typeof(AddBias), typeof(RowKernel.SigmoidFunction), typeof(SigmoidDerivative) },
-        MlpActivation.Tanh => new[] { typeof(AddBias), typeof(RowKernel.TanhFunction), typeof(TanhDerivative) },
+        MlpActivation.Sigmoid => new[] { typeof(AddBias), typeof(SigmoidDerivative) },
+        MlpActivation.Tanh => new[] { typeof(AddBias), typeof(TanhDerivative) },
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    /// <summary>The row functions <see cref="AddBiasAndActivate"/> maps a row of <paramref name="activation"/> with (for <see cref="KernelWarmUp"/>).</summary>
+    public static Type[] Functions(MlpActivation activation) => activation switch
+    {
+        MlpActivation.Sigmoid => new[] { typeof(RowKernel.SigmoidFunction) },
+        MlpActivation.Tanh => new[] { typeof(RowKernel.TanhFunction) },
+        _ => Type.EmptyTypes,
     };
 
     internal readonly struct AddBias : IElementwiseOperator

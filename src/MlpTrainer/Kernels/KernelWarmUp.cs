@@ -1,6 +1,7 @@
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using MlpTrainer.Model;
 
 namespace MlpTrainer.Kernels;
@@ -11,11 +12,11 @@ namespace MlpTrainer.Kernels;
 /// (optimised from their first call rather than after tiering), so each is compiled fully on first use: about 30 ms
 /// of compiling that otherwise lands in the first minibatch (45–50 ms against 0.9 ms for the next ones) while the other
 /// core waits. With the generic kernels (the matrix product's, the activation's) compiled here too, the first minibatch
-/// of the standard workload takes 11–13 ms (17–31 ms when only the non-generic ones were). The estimator's checks and the density probe run on one thread, and so does the set-up between the read
-/// and the first epoch; the read itself keeps both cores busy (the reader and the page mapping), so it holds the
+/// of the standard workload takes 11–13 ms (17–31 ms when only the non-generic ones were). The estimator's checks and
+/// the density probe run on one thread, and so does the set-up between the read and the first epoch; the read itself keeps both cores busy (the reader and the page mapping), so it holds the
 /// compiling (<see cref="Pause"/>), and the first epoch ends it (<see cref="Stop"/>): what is left then is compiled on
 /// first use, as without the warm-up. Only the run's own optimizer, loss, activation and micro-kernel are compiled (the
-/// generic kernels for the type arguments the run gives them), the largest methods first, those of a sparse first layer
+/// generic kernels for the type arguments the run gives them), the matrix product first, those of a sparse first layer
 /// last unless the options ask for one (the data decides later). Compiling ahead changes no result.
 /// </summary>
 internal static class KernelWarmUp
@@ -60,11 +61,11 @@ internal static class KernelWarmUp
     /// Compiles the kernels in order; with <paramref name="honourHolds"/>, waits while a <see cref="Pause"/> holds and
     /// returns early after <see cref="Stop"/>. Returns how many methods were compiled.
     /// </summary>
-    private static int Compile(IReadOnlyList<MethodInfo> kernels, bool honourHolds)
+    private static int Compile(IReadOnlyList<Kernel> kernels, bool honourHolds)
     {
         int compiled = 0;
         long heldSince = 0;
-        foreach (MethodInfo method in kernels)
+        foreach (Kernel kernel in kernels)
         {
             while (honourHolds && Volatile.Read(ref s_holds) > 0 && !s_stopped)
             {
@@ -79,10 +80,7 @@ internal static class KernelWarmUp
                 break;
             try
             {
-                if (method.IsGenericMethod)
-                    RuntimeHelpers.PrepareMethod(method.GetGenericMethodDefinition().MethodHandle, method.GetGenericArguments().Select(a => a.TypeHandle).ToArray());
-                else
-                    RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                RuntimeHelpers.PrepareMethod(kernel.Method, kernel.TypeArgument is null ? null : new[] { kernel.TypeArgument.TypeHandle });
                 compiled++;
             }
             catch (Exception)
@@ -94,104 +92,119 @@ internal static class KernelWarmUp
         return compiled;
     }
 
+    /// <summary>One method to compile ahead: a kernel of this assembly, with the type argument it is compiled for when it is generic.</summary>
+    /// <param name="Method">The method (its generic definition when <paramref name="TypeArgument"/> is given).</param>
+    /// <param name="Token">Its metadata token, which names it in this assembly.</param>
+    /// <param name="Name">Its name, for messages.</param>
+    /// <param name="DeclaringType">The type that declares it.</param>
+    /// <param name="TypeArgument">The type argument of a generic kernel, or null.</param>
+    internal readonly record struct Kernel(RuntimeMethodHandle Method, int Token, string Name, Type DeclaringType, Type? TypeArgument);
+
     /// <summary>
-    /// The types that hold the training step's kernels: their methods marked
-    /// <see cref="MethodImplOptions.AggressiveOptimization"/> are the ones compiled ahead. A list rather than a scan of
-    /// the assembly, whose reflection over every type cost 16–22 ms on the warm-up's thread and kept the runtime busy
-    /// recompiling its reflection code during the first epoch; a test checks that every such method of the assembly is
-    /// here or left to the reader.
+    /// The types that hold the training step's kernels, in the order they are compiled: the matrix product first (most of
+    /// a step, and the largest methods), then the element-wise and row kernels, a sparse first layer's (moved last unless
+    /// the options ask for one), the layers, the losses, the optimizers and the minibatch's data. Their methods marked <see cref="MethodImplOptions.AggressiveOptimization"/> are the kernels.
+    /// A list read from the assembly's metadata rather than a reflection scan over every type: the scan cost 16–22 ms on
+    /// the warm-up's thread, and the runtime then recompiled its reflection code (some 25 methods) during the first
+    /// epoch. A test checks that every such method of the assembly is here or left to the reader.
     /// </summary>
     internal static readonly Type[] KernelTypes =
     {
-        typeof(Training.BackpropTrainer), typeof(Training.BestWeights),
-        typeof(Layers.DenseLayer), typeof(Layers.SparseInputLayer), typeof(Layers.SparseRowGradient),
-        typeof(GemmEngine), typeof(GemmDriver), typeof(GemmPacking), typeof(GemmWorkerTeam),
-        typeof(Vector512MicroKernel), typeof(Vector256MicroKernel),
-        typeof(ElementwiseKernel), typeof(ActivationKernel), typeof(RowKernel), typeof(SparseGatherKernel),
-        typeof(Optimizers.Optimizer), typeof(Optimizers.AdamOptimizer), typeof(Optimizers.SgdOptimizer), typeof(Optimizers.RmsPropOptimizer),
+        typeof(GemmDriver), typeof(GemmPacking), typeof(Vector512MicroKernel), typeof(Vector256MicroKernel), typeof(GemmEngine), typeof(GemmWorkerTeam),
+        typeof(ElementwiseKernel), typeof(ActivationKernel), typeof(RowKernel),
+        typeof(Layers.SparseInputLayer), typeof(Layers.SparseRowGradient), typeof(SparseGatherKernel), typeof(Data.SparseDataset), typeof(Data.SparseVector),
+        typeof(Training.BackpropTrainer), typeof(Layers.DenseLayer),
         typeof(Losses.SoftmaxCrossEntropy), typeof(Losses.SoftmaxCrossEntropyLoss), typeof(Losses.SigmoidCrossEntropyLoss),
         typeof(Losses.SquaredErrorLoss), typeof(Losses.HuberLoss),
+        typeof(Optimizers.Optimizer), typeof(Optimizers.AdamOptimizer), typeof(Optimizers.SgdOptimizer), typeof(Optimizers.RmsPropOptimizer),
+        typeof(Training.BestWeights),
         typeof(Data.InMemoryMinibatchSource), typeof(Data.ParallelRowGather), typeof(Data.Minibatch), typeof(Data.RowDataset),
-        typeof(Data.DenseDataset), typeof(Data.SparseDataset), typeof(Data.SparseVector), typeof(Data.FeatureStandardization),
+        typeof(Data.DenseDataset), typeof(Data.FeatureStandardization),
     };
 
     /// <summary>
-    /// The methods of <see cref="KernelTypes"/> marked <see cref="MethodImplOptions.AggressiveOptimization"/>, largest
-    /// first (their compiling takes longest); the micro-kernels this processor does not use are left out. A generic
-    /// kernel (the matrix product's driver and packing over a micro-kernel, the element-wise and row maps over an
-    /// operator) is compiled for the type arguments the run uses (<see cref="TypeArguments"/>): the micro-kernel of this
-    /// processor, the activation's operators and functions, and the softmax's exponential. With
-    /// <paramref name="options"/> and <paramref name="task"/>, the other optimizers' and losses' are left out too, and a
-    /// sparse first layer's come last unless <see cref="MlpOptions.SparseFeatures"/> asks for one; without them, every
-    /// activation's and loss's.
+    /// The methods of <see cref="KernelTypes"/> marked <see cref="MethodImplOptions.AggressiveOptimization"/>, in that
+    /// list's order; the micro-kernels this processor does not use are left out. A generic kernel (the product's driver
+    /// and packing over a micro-kernel, the element-wise and row maps over an operator or function) is listed once for
+    /// each type argument of the run that meets its constraint: the micro-kernel of this processor, the activation's
+    /// operators and functions, and the softmax's exponential. With <paramref name="options"/> and
+    /// <paramref name="task"/>, the other optimizers' and losses' are left out, and a sparse first layer's come last
+    /// unless <see cref="MlpOptions.SparseFeatures"/> asks for one; without them, every activation's and loss's are in.
     /// </summary>
-    internal static IReadOnlyList<MethodInfo> Kernels(MlpOptions? options = null, MlpTask? task = null)
+    internal static unsafe IReadOnlyList<Kernel> Kernels(MlpOptions? options = null, MlpTask? task = null)
     {
-        const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        if (!typeof(KernelWarmUp).Assembly.TryGetRawMetadata(out byte* blob, out int length))
+            return Array.Empty<Kernel>();
+        var metadata = new MetadataReader(blob, length);
+        ModuleHandle module = typeof(KernelWarmUp).Module.ModuleHandle;
         GemmPath path = GemmEngine.BestPath();
-        var unused = new HashSet<Type>();
-        if (path != GemmPath.Vector512)
-            unused.Add(typeof(Vector512MicroKernel));
-        if (path != GemmPath.Vector256)
-            unused.Add(typeof(Vector256MicroKernel));
+        Type microKernel = MicroKernel(path);
+        var unused = new HashSet<Type> { typeof(Vector512MicroKernel), typeof(Vector256MicroKernel) };
+        unused.Remove(microKernel);
         if (options is not null)
             unused.UnionWith(OtherOptimizers(options.Optimizer));
         if (task is MlpTask t)
             unused.UnionWith(OtherLosses(t, options?.RegressionLoss ?? MlpRegressionLoss.SquaredError));
-        Type[] typeArguments = TypeArguments(path, options?.Activation, task);
+        // The type arguments of the run's generic kernels, by the interface their type parameter is constrained to.
+        var arguments = new Dictionary<int, List<Type>>
+        {
+            [typeof(IMicroKernel).MetadataToken] = new() { microKernel },
+            [typeof(IElementwiseOperator).MetadataToken] = new(),
+            [typeof(IVectorFunction).MetadataToken] = new(),
+        };
+        foreach (MlpActivation activation in options is null ? Enum.GetValues<MlpActivation>() : new[] { options.Activation })
+        {
+            arguments[typeof(IElementwiseOperator).MetadataToken].AddRange(ActivationKernel.Operators(activation));
+            arguments[typeof(IVectorFunction).MetadataToken].AddRange(ActivationKernel.Functions(activation));
+        }
+        if (task is null or MlpTask.Multiclass)
+            arguments[typeof(IVectorFunction).MetadataToken].Add(typeof(RowKernel.ExpFunction));
+
         bool sparseLast = options is not null && options.SparseFeatures != true;
-        var kernels = new List<(MethodInfo Method, bool Late, int Size)>();
+        var kernels = new List<Kernel>();
+        var late = new List<Kernel>();
         foreach (Type type in KernelTypes)
         {
             if (unused.Contains(type))
                 continue;
-            bool late = sparseLast && SparseOnly.Contains(type);
-            foreach (MethodInfo method in type.GetMethods(all))
+            List<Kernel> into = sparseLast && SparseOnly.Contains(type) ? late : kernels;
+            TypeDefinition definition = metadata.GetTypeDefinition((TypeDefinitionHandle)MetadataTokens.EntityHandle(type.MetadataToken));
+            foreach (MethodDefinitionHandle handle in definition.GetMethods())
             {
-                if (method.IsAbstract || (method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) == 0)
+                MethodDefinition method = metadata.GetMethodDefinition(handle);
+                if ((method.ImplAttributes & MethodImplAttributes.AggressiveOptimization) == 0 || (method.Attributes & MethodAttributes.Abstract) != 0)
                     continue;
-                int size = method.GetMethodBody()?.GetILAsByteArray()?.Length ?? 0;
-                if (!method.IsGenericMethodDefinition)
+                int token = MetadataTokens.GetToken(handle);
+                var kernel = new Kernel(module.ResolveMethodHandle(token), token, metadata.GetString(method.Name), type, null);
+                GenericParameterHandleCollection parameters = method.GetGenericParameters();
+                if (parameters.Count == 0)
                 {
-                    kernels.Add((method, late, size));
+                    into.Add(kernel);
                     continue;
                 }
-                foreach (Type argument in typeArguments)
+                if (parameters.Count != 1)
+                    continue; // none here: compiled on first use
+                foreach (GenericParameterConstraintHandle constraint in metadata.GetGenericParameter(parameters[0]).GetConstraints())
                 {
-                    if (Fits(method.GetGenericArguments(), argument))
-                        kernels.Add((method.MakeGenericMethod(argument), late, size));
+                    if (arguments.TryGetValue(MetadataTokens.GetToken(metadata.GetGenericParameterConstraint(constraint).Type), out List<Type>? candidates))
+                    {
+                        foreach (Type argument in candidates.Distinct())
+                            into.Add(kernel with { TypeArgument = argument });
+                    }
                 }
             }
         }
-        return kernels.OrderBy(k => k.Late).ThenByDescending(k => k.Size).Select(k => k.Method).ToArray();
+        kernels.AddRange(late);
+        return kernels;
     }
 
-    /// <summary>
-    /// The type arguments a run's generic kernels take: the micro-kernel of <paramref name="path"/>, the element-wise
-    /// operators and row functions of <paramref name="activation"/> (every activation's when null) and the output
-    /// layer's bias, and the exponential of a multiclass (or unknown) task's softmax.
-    /// </summary>
-    private static Type[] TypeArguments(GemmPath path, MlpActivation? activation, MlpTask? task)
+    /// <summary>The micro-kernel a product on <paramref name="path"/> runs.</summary>
+    internal static Type MicroKernel(GemmPath path) => path switch
     {
-        var arguments = new List<Type>
-        {
-            path switch
-            {
-                GemmPath.Vector512 => typeof(Vector512MicroKernel),
-                GemmPath.Vector256 => typeof(Vector256MicroKernel),
-                _ => typeof(ScalarMicroKernel),
-            },
-        };
-        foreach (MlpActivation a in activation is MlpActivation one ? new[] { one } : Enum.GetValues<MlpActivation>())
-            arguments.AddRange(ActivationKernel.OperatorsAndFunctions(a));
-        if (task is null or MlpTask.Multiclass)
-            arguments.Add(typeof(RowKernel.ExpFunction));
-        return arguments.Distinct().ToArray();
-    }
-
-    /// <summary>Whether the one type parameter of a generic kernel takes <paramref name="argument"/>: a struct with each of its interfaces.</summary>
-    private static bool Fits(Type[] parameters, Type argument)
-        => parameters.Length == 1 && argument.IsValueType && parameters[0].GetGenericParameterConstraints().All(c => c.IsAssignableFrom(argument));
+        GemmPath.Vector512 => typeof(Vector512MicroKernel),
+        GemmPath.Vector256 => typeof(Vector256MicroKernel),
+        _ => typeof(ScalarMicroKernel),
+    };
 
     /// <summary>Types whose code only a sparse first layer runs.</summary>
     private static readonly HashSet<Type> SparseOnly = new()
