@@ -134,7 +134,15 @@ internal static class FitBenchmark
     private static Timing Fit(MLContext ml, IDataView data, MlpOptions options, out ITransformer model)
     {
         var epochEnds = new List<(long At, double Seconds)>();
-        options.Progress = new SynchronousProgress(report => epochEnds.Add((Stopwatch.GetTimestamp(), report.Seconds)));
+        // The process's CPU time and the runtime's compiling at each boundary: the call, the start of training, each
+        // epoch's end and the return. Less disturbed by a shared machine than wall time, they show where work was added
+        // or removed.
+        var work = new List<Work> { Work.Now() };
+        options.Progress = new SynchronousProgress(report =>
+        {
+            epochEnds.Add((Stopwatch.GetTimestamp(), report.Seconds));
+            work.Add(Work.Now());
+        });
         // The trainer logs when it starts reading the rows and when it starts training: the time between is the read
         // (and the weights' initialisation, a millisecond here).
         long readingStarts = 0, trainingStarts = 0;
@@ -143,7 +151,10 @@ internal static class FitBenchmark
             if (readingStarts == 0 && e.Message.Contains("Reading the training data", StringComparison.Ordinal))
                 readingStarts = Stopwatch.GetTimestamp();
             else if (trainingStarts == 0 && e.Message.Contains("Training a ", StringComparison.Ordinal))
+            {
                 trainingStarts = Stopwatch.GetTimestamp();
+                work.Add(Work.Now());
+            }
         };
         long start = 0;
         // With MLP_BENCHMARK_LOG=1 each message of the fit is printed with the milliseconds since the call: where the
@@ -155,8 +166,10 @@ internal static class FitBenchmark
         if (printTimeline)
             ml.Log += timeline;
         start = Stopwatch.GetTimestamp();
+        work[0] = Work.Now();
         model = new MlpEstimator(ml, options).Fit(data);
         long end = Stopwatch.GetTimestamp();
+        work.Add(Work.Now());
         ml.Log -= watch;
         ml.Log -= timeline;
         if (printTimeline)
@@ -164,11 +177,31 @@ internal static class FitBenchmark
         double before = Stopwatch.GetElapsedTime(start, epochEnds[0].At).TotalSeconds - epochEnds[0].Seconds;
         double? reading = readingStarts != 0 && trainingStarts > readingStarts ? Stopwatch.GetElapsedTime(readingStarts, trainingStarts).TotalSeconds : null;
         return new Timing(Stopwatch.GetElapsedTime(start, end).TotalSeconds, before, reading, epochEnds.Select(e => e.Seconds).ToArray(),
-            Stopwatch.GetElapsedTime(epochEnds[^1].At, end).TotalSeconds);
+            Stopwatch.GetElapsedTime(epochEnds[^1].At, end).TotalSeconds)
+        {
+            // The call, the start of training (the trainer's log line), each epoch's end, the return.
+            Work = work.Count == epochEnds.Count + 3 ? work.ToArray() : null,
+        };
+    }
+
+    /// <summary>The process's CPU time and what the runtime had compiled (methods, time) at one moment.</summary>
+    private readonly record struct Work(TimeSpan Cpu, long Methods, TimeSpan Compiling)
+    {
+        public static Work Now()
+        {
+            using var process = Process.GetCurrentProcess();
+            return new Work(process.TotalProcessorTime, System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+        }
+
+        public static string Between(Work from, Work to)
+            => string.Create(CultureInfo.InvariantCulture, $"{(to.Cpu - from.Cpu).TotalSeconds:F3} s CPU, {to.Methods - from.Methods} methods compiled in {(to.Compiling - from.Compiling).TotalMilliseconds:F0} ms");
     }
 
     private sealed record Timing(double Wall, double BeforeFirstEpoch, double? Reading, double[] Epochs, double AfterLastEpoch)
     {
+        /// <summary>The process's work at the call, the start of training, each epoch's end and the return; null when the trainer's log did not show the start.</summary>
+        public Work[]? Work { get; init; }
+
         public double Median
         {
             get
@@ -189,6 +222,14 @@ internal static class FitBenchmark
             Console.WriteLine($"median epoch {Median:F3} s (steady; min {Epochs.Min():F3}, max {Epochs.Max():F3})");
             Console.WriteLine($"after epochs {AfterLastEpoch:F3} s");
             Console.WriteLine($"epochs       {string.Join(" ", Epochs.Select(e => e.ToString("F3")))}");
+            if (Work is { } w)
+            {
+                Console.WriteLine($"work before  {FitBenchmark.Work.Between(w[0], w[1])} (the call to the start of training)");
+                Console.WriteLine($"work epoch 1 {FitBenchmark.Work.Between(w[1], w[2])}");
+                if (w.Length > 4)
+                    Console.WriteLine($"work epoch 2 {FitBenchmark.Work.Between(w[2], w[3])}");
+                Console.WriteLine($"work after   {FitBenchmark.Work.Between(w[^2], w[^1])}");
+            }
         }
     }
 
