@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.ML.Data;
 
 namespace MlpTrainer.Data;
@@ -43,7 +45,21 @@ internal sealed class FeatureMoments
         Span<double> off = _offIndicator;
         double w = weight;
         int j = 0;
-        if (Vector.IsHardwareAccelerated && features.Length >= Vector<float>.Count)
+        if (Vector512.IsHardwareAccelerated && features.Length >= Vector512<float>.Count)
+        {
+            // The widest vectors: half the instructions of Vector<T>'s 256 bits (the moments run beside the reader, on
+            // the same two cores as the page mapping), the same operations on each element, so the same sums.
+            var wv = Vector512.Create(w);
+            ref float x = ref MemoryMarshal.GetReference(features);
+            ref double sumRef = ref MemoryMarshal.GetReference(sum), squaresRef = ref MemoryMarshal.GetReference(squares), offRef = ref MemoryMarshal.GetReference(off);
+            for (; j <= features.Length - Vector512<float>.Count; j += Vector512<float>.Count)
+            {
+                (Vector512<double> low, Vector512<double> high) = Vector512.Widen(Vector512.LoadUnsafe(ref x, (nuint)j));
+                Accumulate(low, wv, ref sumRef, ref squaresRef, ref offRef, (nuint)j);
+                Accumulate(high, wv, ref sumRef, ref squaresRef, ref offRef, (nuint)(j + Vector512<double>.Count));
+            }
+        }
+        else if (Vector.IsHardwareAccelerated && features.Length >= Vector<float>.Count)
         {
             int width = Vector<float>.Count, half = Vector<double>.Count;
             var wv = new Vector<double>(w);
@@ -74,6 +90,16 @@ internal sealed class FeatureMoments
         (new Vector<double>(off) + Vector.Abs((x - Vector<double>.One) * x)).CopyTo(off);
     }
 
+    /// <summary>The 512-bit form of the scalar loop's three sums at element <paramref name="at"/>: the same operations in the same order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(Vector512<double> x, Vector512<double> w, ref double sum, ref double squares, ref double off, nuint at)
+    {
+        Vector512<double> wx = w * x;
+        (Vector512.LoadUnsafe(ref sum, at) + wx).StoreUnsafe(ref sum, at);
+        (Vector512.LoadUnsafe(ref squares, at) + wx * x).StoreUnsafe(ref squares, at);
+        (Vector512.LoadUnsafe(ref off, at) + Vector512.Abs((x - Vector512<double>.One) * x)).StoreUnsafe(ref off, at);
+    }
+
     /// <summary>Adds one row as a data view holds it, dense or sparse.</summary>
     public void Add(in VBuffer<float> features, float weight = 1f, int stratum = 0)
     {
@@ -85,6 +111,10 @@ internal sealed class FeatureMoments
         SparseVector.Scatter(features.GetIndices(), features.GetValues(), _row);
         Add(_row, weight, stratum);
     }
+
+    /// <summary>The sums so far of feature <paramref name="feature"/> over class <paramref name="stratum"/>'s rows: Σ w·x, Σ w·x², and Σ |x·(x − 1)| over every row.</summary>
+    internal (double Sum, double SumOfSquares, double OffIndicator) Sums(int stratum, int feature)
+        => (_sum[stratum * _features + feature], _sumOfSquares[stratum * _features + feature], _offIndicator[feature]);
 
     /// <summary>The standardisation these rows give, each class's rows weighted by <paramref name="classWeights"/> (none: 1).</summary>
     public FeatureStandardization Finish(IReadOnlyList<float>? classWeights = null)

@@ -124,4 +124,37 @@ public sealed class FeatureStandardizationTests
         Assert.Equal(a.Offsets, b.Offsets);
         Assert.Equal(a.Scales, b.Scales);
     }
+
+    [Theory]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    [InlineData(784)]
+    public void EachColumnsSumsAndStandardisationAreToTheBitThoseOfAOneColumnPassWhateverVectorsTheRowsTake(int width)
+    {
+        var random = new Random(width);
+        const int rows = 50, classes = 3;
+        float[][] data = Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, width).Select(_ => (float)(random.NextDouble() * 10 - 3)).ToArray()).ToArray();
+        float[] weights = Enumerable.Range(0, rows).Select(_ => (float)random.NextDouble() * 2).ToArray();
+        int[] strata = Enumerable.Range(0, rows).Select(_ => random.Next(classes)).ToArray();
+        float[] classWeights = { 0.5f, 1f, 3f };
+        var whole = new FeatureMoments(width, classes);
+        for (int r = 0; r < rows; r++)
+            whole.Add(data[r], weights[r], strata[r]);
+
+        FeatureStandardization all = whole.Finish(classWeights);
+
+        for (int j = 0; j < width; j++)
+        {
+            var column = new FeatureMoments(1, classes); // one value a row: the scalar loop
+            for (int r = 0; r < rows; r++)
+                column.Add(new[] { data[r][j] }, weights[r], strata[r]);
+            FeatureStandardization one = column.Finish(classWeights);
+            for (int c = 0; c < classes; c++)
+                Assert.Equal(column.Sums(c, 0), whole.Sums(c, j)); // doubles compared exactly
+            Assert.Equal(BitConverter.SingleToInt32Bits(one.Offsets[0]), BitConverter.SingleToInt32Bits(all.Offsets[j]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(one.Scales[0]), BitConverter.SingleToInt32Bits(all.Scales[j]));
+        }
+    }
 }
