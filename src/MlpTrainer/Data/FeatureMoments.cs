@@ -37,6 +37,8 @@ internal sealed class FeatureMoments
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<float> features, float weight = 1f, int stratum = 0)
     {
+        if (features.Length != _features)
+            throw new ArgumentException($"The moments are of {_features} features; the row has {features.Length}.", nameof(features));
         if (weight == 0)
             return;
         // In double, a vector at a time (compiled optimised at once: a 60,000-row table is read in one call each):
@@ -112,7 +114,7 @@ internal sealed class FeatureMoments
         Add(_row, weight, stratum);
     }
 
-    /// <summary>The sums so far of feature <paramref name="feature"/> over class <paramref name="stratum"/>'s rows: Σ w·x, Σ w·x², and Σ |x·(x − 1)| over every row.</summary>
+    /// <summary>The sums so far of feature <paramref name="feature"/> over class <paramref name="stratum"/>'s rows: Σ w·x, Σ w·x², and Σ |x·(x − 1)| over every row of non-zero weight.</summary>
     internal (double Sum, double SumOfSquares, double OffIndicator) Sums(int stratum, int feature)
         => (_sum[stratum * _features + feature], _sumOfSquares[stratum * _features + feature], _offIndicator[feature]);
 

@@ -15,9 +15,10 @@ namespace MlpTrainer.Kernels;
 /// of the standard workload takes 11–13 ms (17–31 ms when only the non-generic ones were). The estimator's checks and
 /// the density probe run on one thread, and so does the set-up between the read and the first epoch; the read itself keeps both cores busy (the reader and the page mapping), so it holds the
 /// compiling (<see cref="Pause"/>), and the first epoch ends it (<see cref="Stop"/>): what is left then is compiled on
-/// first use, as without the warm-up. Only the run's own optimizer, loss, activation and micro-kernel are compiled (the
-/// generic kernels for the type arguments the run gives them), the matrix product first, those of a sparse first layer
-/// last unless the options ask for one (the data decides later). Compiling ahead changes no result.
+/// first use, as without the warm-up. The other optimizers' and losses' kernels are left out, and the generic kernels
+/// are compiled for the type arguments the run gives them (this processor's micro-kernel, the activation's operators and
+/// functions); the matrix product comes first, a sparse first layer's code last unless the options ask for one (the
+/// data decides later). Compiling ahead changes no result.
 /// </summary>
 internal static class KernelWarmUp
 {
@@ -35,7 +36,19 @@ internal static class KernelWarmUp
         MlpOptions copy = options.Clone();
         // A thread of its own, not a thread-pool thread, which it would keep while a hold lasts; the methods are found
         // there too, off Fit's path.
-        new Thread(() => Compile(Kernels(copy, task), honourHolds: true)) { IsBackground = true, Name = "MlpTrainer kernel warm-up" }.Start();
+        new Thread(() =>
+        {
+            try
+            {
+                Compile(Kernels(copy, task), honourHolds: true);
+            }
+            catch (Exception)
+            {
+                // Listing the kernels failed (metadata this runtime does not give, options not validated yet): nothing is
+                // lost, every kernel compiles on first use. An exception must not escape this thread, which would end
+                // the process.
+            }
+        }) { IsBackground = true, Name = "MlpTrainer kernel warm-up" }.Start();
     }
 
     /// <summary>Holds the compiling, between two methods, until the returned scope is disposed.</summary>
@@ -104,9 +117,10 @@ internal static class KernelWarmUp
     /// The types that hold the training step's kernels, in the order they are compiled: the matrix product first (most of
     /// a step, and the largest methods), then the element-wise and row kernels, a sparse first layer's (moved last unless
     /// the options ask for one), the layers, the losses, the optimizers and the minibatch's data. Their methods marked <see cref="MethodImplOptions.AggressiveOptimization"/> are the kernels.
-    /// A list read from the assembly's metadata rather than a reflection scan over every type: the scan cost 16–22 ms on
-    /// the warm-up's thread, and the runtime then recompiled its reflection code (some 25 methods) during the first
-    /// epoch. A test checks that every such method of the assembly is here or left to the reader.
+    /// A hand-written list whose methods are read from the assembly's metadata, rather than a reflection scan over every
+    /// type: the scan cost 15–22 ms on the warm-up's thread, and the runtime then recompiled about 20 more of its
+    /// reflection methods during the first epoch. A test checks that every such method of the assembly is here or left
+    /// to the reader.
     /// </summary>
     internal static readonly Type[] KernelTypes =
     {
@@ -165,7 +179,8 @@ internal static class KernelWarmUp
         var late = new List<Kernel>();
         foreach (Type type in KernelTypes)
         {
-            if (unused.Contains(type))
+            // Only this assembly's non-generic types have their methods in this metadata as closed methods (a test checks the list).
+            if (unused.Contains(type) || type.Module != typeof(KernelWarmUp).Module || type.IsGenericTypeDefinition)
                 continue;
             List<Kernel> into = sparseLast && SparseOnly.Contains(type) ? late : kernels;
             TypeDefinition definition = metadata.GetTypeDefinition((TypeDefinitionHandle)MetadataTokens.EntityHandle(type.MetadataToken));

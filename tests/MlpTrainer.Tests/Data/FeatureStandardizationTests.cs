@@ -152,9 +152,22 @@ public sealed class FeatureStandardizationTests
                 column.Add(new[] { data[r][j] }, weights[r], strata[r]);
             FeatureStandardization one = column.Finish(classWeights);
             for (int c = 0; c < classes; c++)
-                Assert.Equal(column.Sums(c, 0), whole.Sums(c, j)); // doubles compared exactly
+                Assert.Equal(Bits(column.Sums(c, 0)), Bits(whole.Sums(c, j)));
             Assert.Equal(BitConverter.SingleToInt32Bits(one.Offsets[0]), BitConverter.SingleToInt32Bits(all.Offsets[j]));
             Assert.Equal(BitConverter.SingleToInt32Bits(one.Scales[0]), BitConverter.SingleToInt32Bits(all.Scales[j]));
         }
     }
+
+    [Fact]
+    public void ARowOfAnotherWidthIsRefused()
+    {
+        var moments = new FeatureMoments(16, 2);
+
+        var e = Assert.Throws<ArgumentException>(() => moments.Add(new float[32], 1f, 0));
+
+        Assert.Contains("16 features", e.Message);
+    }
+
+    private static (long, long, long) Bits((double Sum, double SumOfSquares, double OffIndicator) sums)
+        => (BitConverter.DoubleToInt64Bits(sums.Sum), BitConverter.DoubleToInt64Bits(sums.SumOfSquares), BitConverter.DoubleToInt64Bits(sums.OffIndicator));
 }
