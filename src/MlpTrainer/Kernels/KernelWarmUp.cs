@@ -160,19 +160,16 @@ internal static class KernelWarmUp
         if (task is MlpTask t)
             unused.UnionWith(OtherLosses(t, options?.RegressionLoss ?? MlpRegressionLoss.SquaredError));
         // The type arguments of the run's generic kernels, by the interface their type parameter is constrained to.
-        var arguments = new Dictionary<int, List<Type>>
-        {
-            [typeof(IMicroKernel).MetadataToken] = new() { microKernel },
-            [typeof(IElementwiseOperator).MetadataToken] = new(),
-            [typeof(IVectorFunction).MetadataToken] = new(),
-        };
-        foreach (MlpActivation activation in options is null ? Enum.GetValues<MlpActivation>() : new[] { options.Activation })
-        {
-            arguments[typeof(IElementwiseOperator).MetadataToken].AddRange(ActivationKernel.Operators(activation));
-            arguments[typeof(IVectorFunction).MetadataToken].AddRange(ActivationKernel.Functions(activation));
-        }
+        MlpActivation[] activations = options is null ? Enum.GetValues<MlpActivation>() : new[] { options.Activation };
+        IEnumerable<Type> functions = activations.SelectMany(ActivationKernel.Functions);
         if (task is null or MlpTask.Multiclass)
-            arguments[typeof(IVectorFunction).MetadataToken].Add(typeof(RowKernel.ExpFunction));
+            functions = functions.Append(typeof(RowKernel.ExpFunction));
+        var arguments = new Dictionary<int, Type[]>
+        {
+            [typeof(IMicroKernel).MetadataToken] = new[] { microKernel },
+            [typeof(IElementwiseOperator).MetadataToken] = activations.SelectMany(ActivationKernel.Operators).Distinct().ToArray(),
+            [typeof(IVectorFunction).MetadataToken] = functions.Distinct().ToArray(),
+        };
 
         bool sparseLast = options is not null && options.SparseFeatures != true;
         var kernels = new List<Kernel>();
@@ -201,9 +198,9 @@ internal static class KernelWarmUp
                     continue; // none here: compiled on first use
                 foreach (GenericParameterConstraintHandle constraint in metadata.GetGenericParameter(parameters[0]).GetConstraints())
                 {
-                    if (arguments.TryGetValue(MetadataTokens.GetToken(metadata.GetGenericParameterConstraint(constraint).Type), out List<Type>? candidates))
+                    if (arguments.TryGetValue(MetadataTokens.GetToken(metadata.GetGenericParameterConstraint(constraint).Type), out Type[]? candidates))
                     {
-                        foreach (Type argument in candidates.Distinct())
+                        foreach (Type argument in candidates)
                             into.Add(kernel with { TypeArgument = argument });
                     }
                 }
