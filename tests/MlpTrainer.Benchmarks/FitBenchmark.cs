@@ -137,7 +137,7 @@ internal static class FitBenchmark
         // The process's CPU time and the runtime's compiling at each boundary: the call, the start of training, each
         // epoch's end and the return. Less disturbed by a shared machine than wall time, they show where work was added
         // or removed.
-        var work = new List<Work> { Work.Now() };
+        var work = new List<Work>();
         options.Progress = new SynchronousProgress(report =>
         {
             epochEnds.Add((Stopwatch.GetTimestamp(), report.Seconds));
@@ -166,7 +166,7 @@ internal static class FitBenchmark
         if (printTimeline)
             ml.Log += timeline;
         start = Stopwatch.GetTimestamp();
-        work[0] = Work.Now();
+        work.Add(Work.Now());
         model = new MlpEstimator(ml, options).Fit(data);
         long end = Stopwatch.GetTimestamp();
         work.Add(Work.Now());
